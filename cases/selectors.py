@@ -1,0 +1,142 @@
+"""Reads of cases, scoped to the user. Every list and detail, UI and API, comes through here.
+
+Visibility is the union of three literal id lists (see shared/reference/performance.md):
+- cases owned by the agencies where the user has a case role (full, identifying access);
+- cases granted by django-guardian to the user or to their agencies' groups (explicit shares);
+- cases in the countries the user oversees (pseudonymous: no identifying fields).
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Permission
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from partners.selectors import UserScope, user_scope
+
+from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+
+_perm_ids: dict[str, int] = {}
+
+
+def _permission_id(codename: str) -> int:
+    if codename not in _perm_ids:
+        _perm_ids[codename] = Permission.objects.get(content_type__app_label="cases", codename=codename).id
+    return _perm_ids[codename]
+
+
+def granted_case_ids(user, codename: str = "view_case", *, case_ids=None) -> set[int]:
+    """Case ids granted to the user or their agencies' groups for a permission, as a small list."""
+    scope = user_scope(user)
+    if not user.is_authenticated:
+        return set()
+    cache = user.__dict__.setdefault("_glo_act_grants", {})
+    key = (codename, None if case_ids is None else frozenset(case_ids))
+    if key in cache:
+        return cache[key]
+    perm = _permission_id(codename)
+    by_group = CaseGroupObjectPermission.objects.filter(permission_id=perm, group_id__in=scope.grantee_group_ids)
+    by_user = CaseUserObjectPermission.objects.filter(permission_id=perm, user_id=user.id)
+    if case_ids is not None:
+        by_group = by_group.filter(content_object_id__in=case_ids)
+        by_user = by_user.filter(content_object_id__in=case_ids)
+    ids = set(by_group.values_list("content_object_id", flat=True)) if scope.grantee_group_ids else set()
+    ids |= set(by_user.values_list("content_object_id", flat=True))
+    cache[key] = ids
+    return ids
+
+
+def _scope_q(scope: UserScope, shared_ids: set[int]) -> Q | None:
+    parts = []
+    if scope.case_agency_ids:
+        parts.append(Q(agency_id__in=sorted(scope.case_agency_ids)))
+    if shared_ids:
+        parts.append(Q(id__in=sorted(shared_ids)))
+    if scope.oversight_country_codes:
+        parts.append(Q(country_id__in=sorted(scope.oversight_country_codes)))
+    if not parts:
+        return None
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q
+
+
+def case_visible_to(user) -> QuerySet[Case]:
+    """All cases the user may see in any form (identifying or pseudonymous)."""
+    scope = user_scope(user)
+    q = _scope_q(scope, granted_case_ids(user) if user.is_authenticated else set())
+    if q is None:
+        return Case.objects.none()
+    return Case.objects.filter(q)
+
+
+def identity_q(user) -> Q | None:
+    """The cases whose identifying data the user may see, as a filter (None: none at all)."""
+    scope = user_scope(user)
+    parts = []
+    if scope.case_agency_ids:
+        parts.append(Q(agency_id__in=sorted(scope.case_agency_ids)))
+    ids = granted_case_ids(user, "view_case_identity") if user.is_authenticated else set()
+    if ids:
+        parts.append(Q(id__in=sorted(ids)))
+    if not parts:
+        return None
+    return parts[0] | parts[1] if len(parts) == 2 else parts[0]
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What one user may do with one case."""
+
+    view_identity: bool
+    edit: bool  # record notes, consents, assessments, plans; change status
+    record_services: bool
+    supervise: bool
+    shared: bool  # seen through an explicit grant, not as the owner
+
+    @property
+    def pseudonymous(self) -> bool:
+        return not self.view_identity
+
+
+def case_access(user, case: Case) -> CaseAccess:
+    scope = user_scope(user)
+    owner = case.agency_id in scope.case_agency_ids
+    identity = owner or case.id in granted_case_ids(user, "view_case_identity", case_ids=[case.id])
+    services = owner or case.id in granted_case_ids(user, "record_case_service", case_ids=[case.id])
+    return CaseAccess(
+        view_identity=identity,
+        edit=owner,
+        record_services=services,
+        supervise=case.agency_id in scope.supervisor_agency_ids,
+        shared=not owner and case.id in granted_case_ids(user),
+    )
+
+
+def identity_case_ids(user, case_ids) -> set[int]:
+    """Of the given cases, those whose identifying data the user may see (for list pages)."""
+    scope = user_scope(user)
+    case_ids = list(case_ids)
+    owned = set(
+        Case.objects.filter(id__in=case_ids, agency_id__in=scope.case_agency_ids).values_list("id", flat=True)
+    ) if scope.case_agency_ids else set()
+    return owned | granted_case_ids(user, "view_case_identity", case_ids=case_ids)
+
+
+def case_get(user, reference: str) -> tuple[Case, CaseAccess]:
+    """The case with this reference if the user may see it; otherwise 404, as if it did not exist."""
+    try:
+        case = case_visible_to(user).select_related(
+            "person", "agency", "agency__country", "assigned_to", "country", "created_by"
+        ).get(reference=reference)
+    except Case.DoesNotExist:
+        raise Http404("No such case.") from None
+    return case, case_access(user, case)
+
+
+def case_list(user) -> QuerySet[Case]:
+    """The scoped list, newest first, with what list pages show joined in one query."""
+    return case_visible_to(user).select_related("person", "agency", "assigned_to", "country").order_by(
+        "-created_at", "-id"
+    )

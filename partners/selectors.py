@@ -1,0 +1,108 @@
+"""Reads about partners, and the one place that turns memberships into a user's scope."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from .models import (
+    CASE_ROLES,
+    GRANTEE_ROLES,
+    IDENTIFYING_ROLES,
+    OVERSIGHT_ROLES,
+    Agency,
+    Country,
+    Membership,
+    Role,
+    Scope,
+)
+
+
+@dataclass(frozen=True)
+class UserScope:
+    """What a user may see, as literal id lists (cheap to apply, see shared/reference/performance.md)."""
+
+    roles: frozenset[str]
+    # Agencies whose cases the user works on with identifying data.
+    case_agency_ids: frozenset[int]
+    # Agencies where the user may log identifications.
+    identify_agency_ids: frozenset[int]
+    # Agencies where the user supervises.
+    supervisor_agency_ids: frozenset[int]
+    # Groups (of the user's agencies) whose guardian grants on cases apply to the user.
+    grantee_group_ids: frozenset[int]
+    # Countries whose cases the user sees pseudonymously (programme managers, auditors).
+    oversight_country_codes: frozenset[str]
+    is_admin: bool
+
+    @property
+    def has_case_access(self) -> bool:
+        return bool(self.case_agency_ids or self.grantee_group_ids)
+
+    @property
+    def is_oversight(self) -> bool:
+        return bool(self.oversight_country_codes)
+
+    @property
+    def sees_anything(self) -> bool:
+        return self.has_case_access or self.is_oversight
+
+
+EMPTY_SCOPE = UserScope(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), False)
+
+
+def user_scope(user) -> UserScope:
+    """The user's scope, computed once per user object (one query) and cached on it."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY_SCOPE
+    cached = getattr(user, "_glo_act_scope", None)
+    if cached is not None:
+        return cached
+    memberships = list(
+        Membership.objects.filter(user=user, is_active=True, agency__is_active=True).values_list(
+            "role", "scope", "agency_id", "agency__group_id", "agency__country_id"
+        )
+    )
+    programme_countries = None
+    roles, case_agencies, identify, supervise, groups, countries = set(), set(), set(), set(), set(), set()
+    for role, scope, agency_id, group_id, country_id in memberships:
+        roles.add(role)
+        if role in CASE_ROLES:
+            case_agencies.add(agency_id)
+        if role in IDENTIFYING_ROLES:
+            identify.add(agency_id)
+        if role == Role.SUPERVISOR:
+            supervise.add(agency_id)
+        if role in GRANTEE_ROLES:
+            groups.add(group_id)
+        if role in OVERSIGHT_ROLES:
+            if scope == Scope.REGION:
+                if programme_countries is None:
+                    programme_countries = set(
+                        Country.objects.filter(is_programme_country=True).values_list("code", flat=True)
+                    )
+                countries |= programme_countries
+            else:
+                countries.add(country_id)
+    scope = UserScope(
+        roles=frozenset(roles),
+        case_agency_ids=frozenset(case_agencies),
+        identify_agency_ids=frozenset(identify),
+        supervisor_agency_ids=frozenset(supervise),
+        grantee_group_ids=frozenset(groups),
+        oversight_country_codes=frozenset(countries),
+        is_admin=Role.ADMINISTRATOR in roles or user.is_superuser,
+    )
+    user._glo_act_scope = scope
+    return scope
+
+
+def agency_list(*, country: str | None = None, service: str | None = None, search: str = "") -> QuerySet:
+    """The agency directory is open to every signed-in user: agencies are public partners."""
+    qs = Agency.objects.filter(is_active=True).select_related("country", "province")
+    if country:
+        qs = qs.filter(country_id=country)
+    if service:
+        qs = qs.filter(services__contains=[service])
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(short_name__icontains=search) | Q(city__icontains=search))
+    return qs

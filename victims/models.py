@@ -1,0 +1,158 @@
+"""The person identified as a presumed victim (or a vulnerable or smuggled migrant).
+
+Identifying fields (names, aliases, birth date, documents, contacts, exact location) are listed
+in IDENTIFYING_FIELDS: serializers and templates hide them from anyone without identity access.
+"""
+
+import datetime
+import secrets
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from glo_act.vocabularies import DocumentType, Gender, Language, Vulnerability
+from partners.models import Agency, Country, Province
+
+CHILD_AGE = 18
+# Crockford's base32 without look-alike letters: easy to read out over a phone.
+_REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_person_reference() -> str:
+    """A pseudonymous reference that says nothing about the person (no name, date or place)."""
+    return "P-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
+
+
+def normalise_name(text: str) -> str:
+    """Lower-case, collapse spaces, drop zero-width joiners: the key that name search uses."""
+    text = text.replace("\u200c", "").replace("\u200d", "").replace("\u200f", "")
+    return " ".join(text.lower().split())
+
+
+def age_on(*, date_of_birth, estimated_age, estimated_on, on: datetime.date) -> int | None:
+    """Age in whole years on `on`, from the birth date or else the estimate; None if unknown."""
+    if date_of_birth:
+        years = on.year - date_of_birth.year
+        if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
+            years -= 1
+        return years
+    if estimated_age is not None:
+        base = estimated_on or on
+        return estimated_age + max(0, on.year - base.year - ((on.month, on.day) < (base.month, base.day)))
+    return None
+
+
+class Person(models.Model):
+    reference = models.CharField(max_length=12, unique=True, default=new_person_reference, editable=False)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="persons", help_text=_("Agency that registered the person.")
+    )
+
+    given_name = models.CharField(_("given name (original script)"), max_length=100, blank=True)
+    family_name = models.CharField(_("family name (original script)"), max_length=100, blank=True)
+    given_name_latin = models.CharField(_("given name (Latin letters)"), max_length=100, blank=True)
+    family_name_latin = models.CharField(_("family name (Latin letters)"), max_length=100, blank=True)
+    aliases = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    father_name = models.CharField(_("father's name"), max_length=100, blank=True)
+
+    gender = models.CharField(max_length=30, choices=Gender.choices, default=Gender.NONSPECIFIEDUNKNOWN)
+    date_of_birth = models.DateField(null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_estimated_on = models.DateField(null=True, blank=True)
+
+    citizenships = ArrayField(models.CharField(max_length=2), default=list, blank=True, help_text="ISO 3166 alpha-2")
+    languages = ArrayField(models.CharField(max_length=10, choices=Language.choices), default=list, blank=True)
+
+    document_type = models.CharField(max_length=30, choices=DocumentType.choices, blank=True)
+    document_number = models.CharField(max_length=60, blank=True)
+    document_country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    current_country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    current_province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    current_address = models.CharField(_("current address or exact location"), max_length=255, blank=True)
+
+    vulnerabilities = ArrayField(
+        models.CharField(max_length=40, choices=Vulnerability.choices), default=list, blank=True
+    )
+
+    # Normalised names and aliases in every script, for search; written by the services.
+    search_names = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            GinIndex(name="person_search_trgm", fields=["search_names"], opclasses=["gin_trgm_ops"]),
+            models.Index(fields=["agency", "-created_at"], name="person_agency_created"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def clean(self):
+        today = timezone.localdate()
+        if self.date_of_birth and self.date_of_birth > today:
+            raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
+        if self.date_of_birth and self.date_of_birth.year < 1900:
+            raise ValidationError({"date_of_birth": _("The date of birth is too far in the past.")})
+        if self.estimated_age is not None and self.estimated_age > 120:
+            raise ValidationError({"estimated_age": _("An age above 120 is not plausible.")})
+        if not any([self.given_name, self.family_name, self.given_name_latin, self.family_name_latin, self.aliases]):
+            raise ValidationError(_("Give at least one name or alias (original script or Latin letters)."))
+        unknown = sorted(set(self.citizenships) - set(Country.objects.values_list("code", flat=True)))
+        if unknown:
+            raise ValidationError({"citizenships": _("Unknown country codes: %s") % ", ".join(unknown)})
+
+    @property
+    def display_name(self) -> str:
+        original = " ".join(p for p in [self.given_name, self.family_name] if p)
+        latin = " ".join(p for p in [self.given_name_latin, self.family_name_latin] if p)
+        if original and latin and original != latin:
+            return f"{original} ({latin})"
+        return original or latin or (self.aliases[0] if self.aliases else "")
+
+    def age(self, on: datetime.date | None = None) -> int | None:
+        return age_on(
+            date_of_birth=self.date_of_birth,
+            estimated_age=self.estimated_age,
+            estimated_on=self.age_estimated_on,
+            on=on or timezone.localdate(),
+        )
+
+    def is_child(self, on: datetime.date | None = None) -> bool:
+        """Under 18, or presumed a child while the age is unknown (Palermo Protocol practice)."""
+        age = self.age(on)
+        return age is None or age < CHILD_AGE
+
+    def build_search_names(self) -> str:
+        parts = [self.given_name, self.family_name, self.given_name_latin, self.family_name_latin, self.father_name]
+        parts += list(self.aliases)
+        full_original = f"{self.given_name} {self.family_name}"
+        full_latin = f"{self.given_name_latin} {self.family_name_latin}"
+        return normalise_name(" | ".join(p for p in [full_original, full_latin, *parts] if p and p.strip()))
+
+
+# Fields that identify the person: hidden from oversight roles and from grants without identity.
+IDENTIFYING_FIELDS = (
+    "given_name",
+    "family_name",
+    "given_name_latin",
+    "family_name_latin",
+    "aliases",
+    "father_name",
+    "date_of_birth",
+    "document_type",
+    "document_number",
+    "document_country",
+    "phone",
+    "email",
+    "current_province",
+    "current_address",
+)
