@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from .models import (
     CASE_ROLES,
@@ -96,13 +96,6 @@ def user_scope(user) -> UserScope:
     return scope
 
 
-def agency_list(*, country: str | None = None, service: str | None = None, search: str = "") -> QuerySet:
+def agency_list() -> QuerySet:
     """The agency directory is open to every signed-in user: agencies are public partners."""
-    qs = Agency.objects.filter(is_active=True).select_related("country", "province")
-    if country:
-        qs = qs.filter(country_id=country)
-    if service:
-        qs = qs.filter(services__contains=[service])
-    if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(short_name__icontains=search) | Q(city__icontains=search))
-    return qs
+    return Agency.objects.filter(is_active=True).select_related("country", "province")
