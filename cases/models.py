@@ -39,7 +39,7 @@ from glo_act.vocabularies import (
     TraffickingStatus,
 )
 from partners.models import Agency, Country, Province
-from victims.models import Person
+from victims.models import IDENTIFYING_FIELDS, Person
 
 
 def choice_array(choices, max_length=40, **kwargs):
@@ -354,5 +354,17 @@ class CaseEvent(models.Model):
         indexes = [models.Index(fields=["case", "-created_at"], name="caseevent_case_created")]
 
 
-# Case fields that identify the person (with victims.models.IDENTIFYING_FIELDS).
-IDENTIFYING_CASE_FIELDS = ("narrative", "place", "notes")
+# What pseudonymous viewers (programme managers, auditors, and grantees without identity access)
+# must never see: the UI and the API both hide exactly these. Free text is here because people
+# write names, places and stories into it.
+REDACTED_FIELDS = {
+    "victims.Person": set(IDENTIFYING_FIELDS),
+    "cases.Case": {"closure_notes"},
+    "cases.Identification": {"place", "narrative"},
+    "cases.CaseNote": {"text"},
+    "cases.Consent": {"guardian_name", "notes", "withdrawal_reason"},
+    "cases.RiskAssessment": {"safety_plan", "notes"},
+    "cases.SupportPlan": {"objectives", "action_plan"},
+    "cases.ServiceDelivery": {"notes"},
+    "cases.ReflectionPeriod": set(),
+}

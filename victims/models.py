@@ -46,6 +46,22 @@ def age_on(*, date_of_birth, estimated_age, estimated_on, on: datetime.date) -> 
     return None
 
 
+# CTDC codebook `ageBroad` bands (age at assistance).
+CTDC_AGE_BANDS = [(0, 8), (9, 17), (18, 20), (21, 23), (24, 26), (27, 29), (30, 38), (39, 47), (48, None)]
+
+
+def age_band(age: int | None) -> str:
+    """CTDC age band for an age, e.g. 14 -> '9-17'; 'unknown' when the age is not known."""
+    if age is None:
+        return "unknown"
+    for low, high in CTDC_AGE_BANDS:
+        if high is None:
+            return f"{low}+"
+        if low <= age <= high:
+            return f"{low}-{high}"
+    return "unknown"
+
+
 class Person(models.Model):
     reference = models.CharField(max_length=12, unique=True, default=new_person_reference, editable=False)
     agency = models.ForeignKey(
