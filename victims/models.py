@@ -39,7 +39,7 @@ def age_on(*, date_of_birth, estimated_age, estimated_on, on: datetime.date) -> 
         years = on.year - date_of_birth.year
         if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
             years -= 1
-        return years
+        return years if years >= 0 else None
     if estimated_age is not None:
         base = estimated_on or on
         return estimated_age + max(0, on.year - base.year - ((on.month, on.day) < (base.month, base.day)))
@@ -113,18 +113,21 @@ class Person(models.Model):
         return self.reference
 
     def clean(self):
+        errors = {}
         today = timezone.localdate()
         if self.date_of_birth and self.date_of_birth > today:
-            raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
-        if self.date_of_birth and self.date_of_birth.year < 1900:
-            raise ValidationError({"date_of_birth": _("The date of birth is too far in the past.")})
+            errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+        elif self.date_of_birth and self.date_of_birth.year < 1900:
+            errors["date_of_birth"] = _("The date of birth is too far in the past.")
         if self.estimated_age is not None and self.estimated_age > 120:
-            raise ValidationError({"estimated_age": _("An age above 120 is not plausible.")})
+            errors["estimated_age"] = _("An age above 120 is not plausible.")
         if not any([self.given_name, self.family_name, self.given_name_latin, self.family_name_latin, self.aliases]):
-            raise ValidationError(_("Give at least one name or alias (original script or Latin letters)."))
+            errors["given_name"] = _("Give at least one name or alias (original script or Latin letters).")
         unknown = sorted(set(self.citizenships) - set(Country.objects.values_list("code", flat=True)))
         if unknown:
-            raise ValidationError({"citizenships": _("Unknown country codes: %s") % ", ".join(unknown)})
+            errors["citizenships"] = _("Unknown country codes: %s") % ", ".join(unknown)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def display_name(self) -> str:
