@@ -32,8 +32,20 @@ class CaseFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Case
-        fields = ["q", "status", "stage", "agency", "exploitation_type", "is_child", "is_smuggled_migrant",
-                  "trafficking_status", "country", "assigned_to_me", "opened_after", "opened_before"]
+        fields = [
+            "q",
+            "status",
+            "stage",
+            "agency",
+            "exploitation_type",
+            "is_child",
+            "is_smuggled_migrant",
+            "trafficking_status",
+            "country",
+            "assigned_to_me",
+            "opened_after",
+            "opened_before",
+        ]
 
     def search(self, queryset, name, value):
         """Reference for everyone; names only within the cases whose identity the user may see.

@@ -207,7 +207,9 @@ class Consent(models.Model):
     guardian_name = models.CharField(max_length=150, blank=True)
     given_on = models.DateField(default=timezone.localdate)
     notes = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     withdrawn_on = models.DateField(null=True, blank=True, editable=False)
     withdrawal_reason = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -232,7 +234,9 @@ class Consent(models.Model):
 class RiskAssessment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_assessments")
     assessed_on = models.DateField(default=timezone.localdate)
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     risk_level = models.CharField(max_length=20, choices=RiskLevel.choices)
     risk_factors = choice_array(RiskFactor.choices)
     is_return_assessment = models.BooleanField(
@@ -266,7 +270,9 @@ class ReflectionPeriod(models.Model):
     days = models.PositiveSmallIntegerField(default=30)
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=30, choices=ReflectionEndReason.choices, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -320,7 +326,9 @@ class ServiceDelivery(models.Model):
     started_on = models.DateField(default=timezone.localdate)
     ended_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     recorded_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

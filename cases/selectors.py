@@ -118,18 +118,22 @@ def identity_case_ids(user, case_ids) -> set[int]:
     """Of the given cases, those whose identifying data the user may see (for list pages)."""
     scope = user_scope(user)
     case_ids = list(case_ids)
-    owned = set(
-        Case.objects.filter(id__in=case_ids, agency_id__in=scope.case_agency_ids).values_list("id", flat=True)
-    ) if scope.case_agency_ids else set()
+    owned = (
+        set(Case.objects.filter(id__in=case_ids, agency_id__in=scope.case_agency_ids).values_list("id", flat=True))
+        if scope.case_agency_ids
+        else set()
+    )
     return owned | granted_case_ids(user, "view_case_identity", case_ids=case_ids)
 
 
 def case_get(user, reference: str) -> tuple[Case, CaseAccess]:
     """The case with this reference if the user may see it; otherwise 404, as if it did not exist."""
     try:
-        case = case_visible_to(user).select_related(
-            "person", "agency", "agency__country", "assigned_to", "country", "created_by"
-        ).get(reference=reference)
+        case = (
+            case_visible_to(user)
+            .select_related("person", "agency", "agency__country", "assigned_to", "country", "created_by")
+            .get(reference=reference)
+        )
     except Case.DoesNotExist:
         raise Http404("No such case.") from None
     return case, case_access(user, case)
@@ -137,6 +141,8 @@ def case_get(user, reference: str) -> tuple[Case, CaseAccess]:
 
 def case_list(user) -> QuerySet[Case]:
     """The scoped list, newest first, with what list pages show joined in one query."""
-    return case_visible_to(user).select_related("person", "agency", "assigned_to", "country").order_by(
-        "-created_at", "-id"
+    return (
+        case_visible_to(user)
+        .select_related("person", "agency", "assigned_to", "country")
+        .order_by("-created_at", "-id")
     )

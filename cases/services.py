@@ -50,7 +50,7 @@ def _event(case: Case, actor, action: str, summary: str) -> None:
 def _check_fields(data: dict, allowed: set[str]) -> None:
     unknown = set(data) - allowed
     if unknown:
-        raise ValidationError({name: "This field cannot be set here." for name in sorted(unknown)})
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
 
 
 def _require_edit(user, case: Case) -> None:
@@ -146,8 +146,9 @@ def identification_add(*, user, case: Case, data: dict) -> Identification:
     latest = case.identifications.order_by("-identified_on", "-id").first()
     if latest.id == ident.id:
         _apply_identification_summary(case, ident)
-        case.save(update_fields=["is_child", "exploitation_types", "trafficking_status", "is_smuggled_migrant",
-                                 "updated_at"])
+        case.save(
+            update_fields=["is_child", "exploitation_types", "trafficking_status", "is_smuggled_migrant", "updated_at"]
+        )
     _event(case, user, "identification_added", f"Identification of {when:%Y-%m-%d} recorded.")
     return ident
 
@@ -182,11 +183,28 @@ def case_note_add(*, user, case: Case, text: str) -> CaseNote:
 
 
 @transaction.atomic
-def consent_record(*, user, case: Case, purpose: str, granted: bool = True, given_by: str = "Person",
-                   guardian_name: str = "", given_on: datetime.date | None = None, notes: str = "") -> Consent:
+def consent_record(
+    *,
+    user,
+    case: Case,
+    purpose: str,
+    granted: bool = True,
+    given_by: str = "Person",
+    guardian_name: str = "",
+    given_on: datetime.date | None = None,
+    notes: str = "",
+) -> Consent:
     _require_edit(user, case)
-    consent = Consent(case=case, purpose=purpose, granted=granted, given_by=given_by, guardian_name=guardian_name,
-                      given_on=given_on or timezone.localdate(), notes=notes, recorded_by=user)
+    consent = Consent(
+        case=case,
+        purpose=purpose,
+        granted=granted,
+        given_by=given_by,
+        guardian_name=guardian_name,
+        given_on=given_on or timezone.localdate(),
+        notes=notes,
+        recorded_by=user,
+    )
     consent.full_clean()
     consent.save()
     verb = "given" if granted else "refused"
@@ -218,8 +236,10 @@ def valid_consent(case: Case, purpose: str) -> Consent | None:
 @transaction.atomic
 def risk_assessment_add(*, user, case: Case, **data) -> RiskAssessment:
     _require_edit(user, case)
-    _check_fields(data, {"assessed_on", "risk_level", "risk_factors", "is_return_assessment", "safety_plan",
-                         "next_review_on", "notes"})
+    _check_fields(
+        data,
+        {"assessed_on", "risk_level", "risk_factors", "is_return_assessment", "safety_plan", "next_review_on", "notes"},
+    )
     assessment = RiskAssessment(case=case, assessed_by=user, **data)
     assessment.full_clean()
     assessment.save()
@@ -285,8 +305,12 @@ def service_delivery_record(*, user, case: Case, **data) -> ServiceDelivery:
     delivery = ServiceDelivery(case=case, recorded_by=user, recorded_by_agency=recorded_by_agency, **data)
     delivery.full_clean()
     delivery.save()
-    _event(case, user, "service_recorded", f"Service recorded: {delivery.get_service_display()} "
-                                           f"by {delivery.provider.short_name}.")
+    _event(
+        case,
+        user,
+        "service_recorded",
+        f"Service recorded: {delivery.get_service_display()} by {delivery.provider.short_name}.",
+    )
     return delivery
 
 
@@ -358,8 +382,9 @@ SHARE_PERMS = ("view_case", "view_case_identity", "record_case_service")
 
 
 @transaction.atomic
-def case_share(*, user, case: Case, agency: Agency, include_identity: bool = False,
-               allow_services: bool = True, reason: str = "") -> None:
+def case_share(
+    *, user, case: Case, agency: Agency, include_identity: bool = False, allow_services: bool = True, reason: str = ""
+) -> None:
     """Share one case with another agency's staff through a guardian grant to its group.
 
     Used by referrals on acceptance; a supervisor of the owning agency may also share directly.

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Gender(models.TextChoices):
     """HTCDS `prs_Gender`."""
+
     FEMININE = "Feminine", _("Feminine")
     MASCULINE = "Masculine", _("Masculine")
     TRANSGENDERFEMININE = "TransgenderFeminine", _("Transgender Feminine")
@@ -22,6 +23,7 @@ class Gender(models.TextChoices):
 
 class StatusDecisionOrg(models.TextChoices):
     """HTCDS `vic_TraffickingStatusDecisionMakingOrg`."""
+
     POLICE = "Police", _("Police")
     NGO = "NGO", _("NGO")
     COURTORPROSECUTION = "CourtOrProsecution", _("Court or prosecution")
@@ -31,6 +33,7 @@ class StatusDecisionOrg(models.TextChoices):
 
 class RelationshipToTrafficker(models.TextChoices):
     """HTCDS `vic_RelationshipToTrafficker`."""
+
     FAMILIAL = "Familial", _("Familial")
     ACQUAINTED = "Acquainted", _("Acquainted")
     UNAQUAINTED = "Unaquainted", _("Unaquainted")
@@ -38,6 +41,7 @@ class RelationshipToTrafficker(models.TextChoices):
 
 class RecruitmentMethod(models.TextChoices):
     """HTCDS `vic_MethodOfRecruitment`."""
+
     ATAPLACEOFBUSINESS = "AtAPlaceOfBusiness", _("At a place of business")
     ATANEDUCATIONALINSTITUTION = "AtAnEducationalInstitution", _("At an educational institution")
     ATWORK = "AtWork", _("At work")
@@ -52,6 +56,7 @@ class RecruitmentMethod(models.TextChoices):
 
 class MethodOfControl(models.TextChoices):
     """HTCDS `vic_MethodsOfControl`."""
+
     PHYSICALTHREATS = "PhysicalThreats", _("Physical threats")
     THREATSLAWENFORCEMENT = "ThreatsLawEnforcement", _("Threats of law enforcement")
     THREATENSCHILDRENFAMILY = "ThreatensChildrenFamily", _("Threatens children/family")
@@ -72,31 +77,65 @@ class MethodOfControl(models.TextChoices):
 
 class ForcedLabourIndustry(models.TextChoices):
     """HTCDS `vic_ForcedLabourIndustry`."""
+
     A_AGRICULTUREFORESTRYANDFISHING = "A_AgricultureForestryAndFishing", _("Agriculture, forestry and fishing")
     B_MININGANDQUARRYING = "B_MiningAndQuarrying", _("Mining and quarrying")
     C_MANUFACTURING = "C_Manufacturing", _("Manufacturing")
-    D_ELECTRICITYGASSTEAMANDAIRCONDITIONINGSUPPLY = "D_ElectricityGasSteamAndAirConditioningSupply", _("Electricity, gas, steam and air conditioning supply")
-    E_WATERSUPPLYSEWERAGEWASTEMANAGEMENT = "E_WaterSupplySewerageWasteManagement", _("Water supply; sewerage, waste management and remediation")
+    D_ELECTRICITYGASSTEAMANDAIRCONDITIONINGSUPPLY = (
+        "D_ElectricityGasSteamAndAirConditioningSupply",
+        _("Electricity, gas, steam and air conditioning supply"),
+    )
+    E_WATERSUPPLYSEWERAGEWASTEMANAGEMENT = (
+        "E_WaterSupplySewerageWasteManagement",
+        _("Water supply; sewerage, waste management and remediation"),
+    )
     F_CONSTRUCTION = "F_Construction", _("Construction")
-    G_WHOLESALEANDRETAILTRADEREPAIROFMOTORVEHICLES = "G_WholesaleAndRetailTradeRepairOfMotorVehicles", _("Wholesale and retail trade; repair of motor vehicles and motorcycles")
+    G_WHOLESALEANDRETAILTRADEREPAIROFMOTORVEHICLES = (
+        "G_WholesaleAndRetailTradeRepairOfMotorVehicles",
+        _("Wholesale and retail trade; repair of motor vehicles and motorcycles"),
+    )
     H_TRANSPORTATIONANDSTORAGE = "H_TransportationAndStorage", _("Transportation and storage")
-    I_ACCOMMODATIONANDFOODSERVICEACTIVITIES = "I_AccommodationAndFoodServiceActivities", _("Accommodation and food service activities")
+    I_ACCOMMODATIONANDFOODSERVICEACTIVITIES = (
+        "I_AccommodationAndFoodServiceActivities",
+        _("Accommodation and food service activities"),
+    )
     J_INFORMATIONANDCOMMUNICATION = "J_InformationAndCommunication", _("Information and communication")
     K_FINANCIALANDINSURANCEACTIVITIES = "K_FinancialAndInsuranceActivities", _("Financial and insurance activities")
     L_REALESTATEACTIVITIES = "L_RealEstateActivities", _("Real estate activities")
-    M_PROFESSIONALSCIENTIFICANDTECHNICALACTIVITIES = "M_ProfessionalScientificAndTechnicalActivities", _("Professional, scientific and technical activities")
-    N_ADMINISTRATIVEANDSUPPORTSERVICEACTIVITIES = "N_AdministrativeAndSupportServiceActivities", _("Administrative and support service activities")
-    O_PUBLICADMINISTRATIONANDDEFENCE = "O_PublicAdministrationAndDefence", _("Public administration and defence; compulsory social security")
+    M_PROFESSIONALSCIENTIFICANDTECHNICALACTIVITIES = (
+        "M_ProfessionalScientificAndTechnicalActivities",
+        _("Professional, scientific and technical activities"),
+    )
+    N_ADMINISTRATIVEANDSUPPORTSERVICEACTIVITIES = (
+        "N_AdministrativeAndSupportServiceActivities",
+        _("Administrative and support service activities"),
+    )
+    O_PUBLICADMINISTRATIONANDDEFENCE = (
+        "O_PublicAdministrationAndDefence",
+        _("Public administration and defence; compulsory social security"),
+    )
     P_EDUCATION = "P_Education", _("Education")
-    Q_HUMANHEALTHANDSOCIALWORKACTIVITIES = "Q_HumanHealthAndSocialWorkActivities", _("Human health and social work activities")
+    Q_HUMANHEALTHANDSOCIALWORKACTIVITIES = (
+        "Q_HumanHealthAndSocialWorkActivities",
+        _("Human health and social work activities"),
+    )
     R_ARTSENTERTAINMENTANDRECREATION = "R_ArtsEntertainmentAndRecreation", _("Arts, entertainment and recreation")
     S_OTHERSERVICEACTIVITIES = "S_OtherServiceActivities", _("Other service activities")
-    T_ACTIVITIESOFHOUSEHOLDSASEMPLOYERS = "T_ActivitiesOfHouseholdsAsEmployers", _("Activities of households as employers; undifferentiated goods- and services- producing activities of households for own use")
-    U_ACTIVITIESOFEXTRATERRITORIALORGANIZATIONS = "U_ActivitiesOfExtraterritorialOrganizations", _("Activities of extraterritorial organizations and bodies")
+    T_ACTIVITIESOFHOUSEHOLDSASEMPLOYERS = (
+        "T_ActivitiesOfHouseholdsAsEmployers",
+        _(
+            "Activities of households as employers; undifferentiated goods- and services- producing activities of households for own use"
+        ),
+    )
+    U_ACTIVITIESOFEXTRATERRITORIALORGANIZATIONS = (
+        "U_ActivitiesOfExtraterritorialOrganizations",
+        _("Activities of extraterritorial organizations and bodies"),
+    )
 
 
 class SexExploitationType(models.TextChoices):
     """HTCDS `vic_TypeOfSexExploitation`."""
+
     PROSTITUTION = "Prostitution", _("Prostitution")
     PORNOGRAPHY = "Pornography", _("Pornography")
     REMOTEINTERACTIVESERVICES = "RemoteInteractiveServices", _("Remote Interactive Services")
@@ -105,6 +144,7 @@ class SexExploitationType(models.TextChoices):
 
 class Vulnerability(models.TextChoices):
     """HTCDS `vic_Vulnerabilities`."""
+
     ADDICTION = "Addiction", _("Addiction")
     SOCIALGROUP = "SocialGroup", _("Social Group")
     DISCRIMINATION = "Discrimination", _("Discrimination")
@@ -121,6 +161,7 @@ class Vulnerability(models.TextChoices):
 
 class CaseStatus(models.TextChoices):
     """HTCDS `cas_Status`."""
+
     ACTIVE = "Active", _("Active")
     FOLLOWUP = "FollowUp", _("Follow Up")
     CLOSED = "Closed", _("Closed")
@@ -129,6 +170,7 @@ class CaseStatus(models.TextChoices):
 
 class ReferralReason(models.TextChoices):
     """HTCDS `cas_ReasonForOutgoingReferral`."""
+
     ADDITIONALSERVICESREQUIRED = "AdditionalServicesRequired", _("Additional Services Required")
     MIGRATIONORCHANGEOFLOCATION = "MigrationOrChangeOfLocation", _("Migration or Change of Location")
     OTHER = "Other", _("Other")
@@ -136,6 +178,7 @@ class ReferralReason(models.TextChoices):
 
 class SupportType(models.TextChoices):
     """HTCDS `spl_Type`."""
+
     EDUCATION = "Education", _("Education")
     FINANCIAL = "Financial", _("Financial")
     HEALTH = "Health", _("Health")

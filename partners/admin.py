@@ -56,8 +56,19 @@ class AgencyAdmin(AdministratorOnly, admin.ModelAdmin):
     list_display = ("name", "short_name", "type", "country", "is_focal_point", "is_active")
     list_filter = ("country", "type", "is_focal_point", "is_active")
     search_fields = ("name", "short_name", "city")
-    fields = ("name", "short_name", "type", "country", "province", "city", "services", "is_focal_point",
-              "email", "phone", "is_active")
+    fields = (
+        "name",
+        "short_name",
+        "type",
+        "country",
+        "province",
+        "city",
+        "services",
+        "is_focal_point",
+        "email",
+        "phone",
+        "is_active",
+    )
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -59,9 +59,7 @@ class Agency(models.Model):
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="agencies")
     province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     city = models.CharField(max_length=100, blank=True)
-    services = ArrayField(
-        models.CharField(max_length=30, choices=Service.choices), default=list, blank=True
-    )
+    services = ArrayField(models.CharField(max_length=30, choices=Service.choices), default=list, blank=True)
     is_focal_point = models.BooleanField(
         default=False, help_text=_("National focal point of the referral mechanism for its country.")
     )

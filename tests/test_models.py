@@ -16,7 +16,9 @@ def test_age_comes_from_the_birth_date():
     born = TODAY.replace(year=TODAY.year - 14)
     assert age_on(date_of_birth=born, estimated_age=None, estimated_on=None, on=TODAY) == 14
     day_before = born - datetime.timedelta(days=1)
-    assert age_on(date_of_birth=born, estimated_age=None, estimated_on=None, on=day_before.replace(year=TODAY.year)) == 13
+    assert (
+        age_on(date_of_birth=born, estimated_age=None, estimated_on=None, on=day_before.replace(year=TODAY.year)) == 13
+    )
 
 
 def test_an_estimated_age_grows_with_time():

@@ -80,13 +80,24 @@ def test_a_guardian_consent_names_the_guardian(world):
 
 
 def test_a_risk_assessment_moves_the_case_to_first_assistance(world):
-    services.risk_assessment_add(user=world.cw, case=world.case_ir, risk_level="High", risk_factors=["ReTrafficking"],
-                                 safety_plan="Stay at shelter", next_review_on=TODAY + datetime.timedelta(days=7))
+    services.risk_assessment_add(
+        user=world.cw,
+        case=world.case_ir,
+        risk_level="High",
+        risk_factors=["ReTrafficking"],
+        safety_plan="Stay at shelter",
+        next_review_on=TODAY + datetime.timedelta(days=7),
+    )
     world.case_ir.refresh_from_db()
     assert world.case_ir.stage == "FirstAssistance"
     with pytest.raises(ValidationError) as info:
-        services.risk_assessment_add(user=world.cw, case=world.case_ir, risk_level="Low", safety_plan="x",
-                                     next_review_on=TODAY - datetime.timedelta(days=1))
+        services.risk_assessment_add(
+            user=world.cw,
+            case=world.case_ir,
+            risk_level="Low",
+            safety_plan="x",
+            next_review_on=TODAY - datetime.timedelta(days=1),
+        )
     assert "next_review_on" in info.value.message_dict
 
 
@@ -94,8 +105,9 @@ def test_only_one_reflection_period_runs_at_a_time(world):
     period = services.reflection_period_start(user=world.cw, case=world.case_ir, days=30)
     with pytest.raises(ValidationError):
         services.reflection_period_start(user=world.cw, case=world.case_ir)
-    services.reflection_period_end(user=world.cw, case=world.case_ir, period=period, ended_on=TODAY,
-                                   end_reason="Completed")
+    services.reflection_period_end(
+        user=world.cw, case=world.case_ir, period=period, ended_on=TODAY, end_reason="Completed"
+    )
     services.reflection_period_start(user=world.cw, case=world.case_ir)
 
 
