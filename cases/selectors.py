@@ -9,12 +9,13 @@ Visibility is the union of three literal id lists (see shared/reference/performa
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from partners.selectors import UserScope, user_scope
+from victims.models import Person
 
-from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Identification
 
 _perm_ids: dict[str, int] = {}
 
@@ -144,5 +145,37 @@ def case_list(user) -> QuerySet[Case]:
     return (
         case_visible_to(user)
         .select_related("person", "agency", "assigned_to", "country")
+        .order_by("-created_at", "-id")
+    )
+
+
+def identification_list(user) -> QuerySet[Identification]:
+    """Identifications on the cases the user may see (pseudonymous rows are redacted by the caller)."""
+    return (
+        Identification.objects.filter(case__in=case_visible_to(user))
+        .select_related("case", "agency", "caseworker")
+        .order_by("-identified_on", "-id")
+    )
+
+
+def person_list(user) -> QuerySet[Person]:
+    """Persons with a case whose identifying data the user may see; never through a pseudonymous case.
+
+    Each person carries `identity_cases`: those of their cases, only, that the user sees with identity
+    (listing their other cases would tie a pseudonymous case to a named person).
+    """
+    allowed = identity_q(user)
+    if allowed is None:
+        return Person.objects.none()
+    cases = case_visible_to(user).filter(allowed)
+    return (
+        Person.objects.filter(id__in=cases.values("person_id"))
+        .prefetch_related(
+            Prefetch(
+                "cases",
+                queryset=cases.only("id", "reference", "person_id", "agency_id").order_by("-created_at", "-id"),
+                to_attr="identity_cases",
+            )
+        )
         .order_by("-created_at", "-id")
     )

@@ -1,3 +1,34 @@
-from django.urls import path
+"""The REST API, at /api/v1/ (namespace "api"). Records of a case hang under the case's reference."""
 
-urlpatterns: list = []
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from cases.api import views as cases
+from glo_act.api import TokenView
+from partners.api.views import AgencyViewSet
+from victims.api.views import PersonViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("victims", PersonViewSet, basename="person")
+router.register("cases", cases.CaseViewSet, basename="case")
+router.register("identifications", cases.IdentificationViewSet, basename="identification")
+
+CASE = r"cases/(?P<case_reference>[^/.]+)/"
+router.register(CASE + "identifications", cases.CaseIdentificationViewSet, basename="case-identification")
+router.register(CASE + "notes", cases.CaseNoteViewSet, basename="case-note")
+router.register(CASE + "consents", cases.ConsentViewSet, basename="case-consent")
+router.register(CASE + "risk-assessments", cases.RiskAssessmentViewSet, basename="case-risk-assessment")
+router.register(CASE + "reflection-periods", cases.ReflectionPeriodViewSet, basename="case-reflection-period")
+router.register(CASE + "support-plans", cases.SupportPlanViewSet, basename="case-support-plan")
+router.register(CASE + "services", cases.ServiceDeliveryViewSet, basename="case-service")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

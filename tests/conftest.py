@@ -73,6 +73,23 @@ def log_case(user, agency, *, person=None, identification=None, **kw):
     return identification_log(user=user, agency=agency, person=person_data, identification=ident, **kw)
 
 
+def load_reference_geography():
+    """Countries and provinces, loaded as migration partners 0002 loads them (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("partners.migrations.0002_countries_provinces").load(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Transactional tests (the browser tests) flush every table, migration data included:
+    put the reference geography back, so that a reused test database keeps it."""
+    with django_db_blocker.unblock():
+        load_reference_geography()
+
+
 class World:
     pass
 
