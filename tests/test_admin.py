@@ -26,8 +26,15 @@ def test_an_agency_added_in_the_admin_gets_its_grant_group(client, world):
     c = client_for(client, world.admin_user)
     response = c.post(
         "/admin/partners/agency/add/",
-        {"name": "Demo Shelter Herat", "short_name": "DSH", "type": "Shelter", "country": "AF",
-         "services": "Shelter,Medical", "city": "Herat", "is_active": "on"},  # fmt: skip
+        {
+            "name": "Demo Shelter Herat",
+            "short_name": "DSH",
+            "type": "Shelter",
+            "country": "AF",
+            "services": "Shelter,Medical",
+            "city": "Herat",
+            "is_active": "on",
+        },  # fmt: skip
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     agency = Agency.objects.get(short_name="DSH")
@@ -40,8 +47,13 @@ def test_a_membership_scope_is_only_for_oversight_roles(client, world):
     before = Membership.objects.count()
     response = c.post(
         "/admin/partners/membership/add/",
-        {"user": world.nobody.pk, "agency": world.ir_ngo.pk, "role": "caseworker", "scope": "region",
-         "is_active": "on"},  # fmt: skip
+        {
+            "user": world.nobody.pk,
+            "agency": world.ir_ngo.pk,
+            "role": "caseworker",
+            "scope": "region",
+            "is_active": "on",
+        },  # fmt: skip
     )
     assert response.status_code == 200  # the form again, with the error
     assert Membership.objects.count() == before

@@ -6,214 +6,310 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('cases', '0001_initial'),
-        ('partners', '0001_initial'),
-        ('victims', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("cases", "0001_initial"),
+        ("partners", "0001_initial"),
+        ("victims", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='agency',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='partners.agency'),
+            model_name="case",
+            name="agency",
+            field=models.ForeignKey(
+                editable=False, on_delete=django.db.models.deletion.PROTECT, related_name="cases", to="partners.agency"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='assigned_to',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_cases', to=settings.AUTH_USER_MODEL),
+            model_name="case",
+            name="assigned_to",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assigned_cases",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='country',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.country'),
+            model_name="case",
+            name="country",
+            field=models.ForeignKey(
+                editable=False, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="partners.country"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="case",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='victims.person'),
+            model_name="case",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="cases", to="victims.person"
+            ),
         ),
         migrations.AddField(
-            model_name='caseevent',
-            name='actor',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="caseevent",
+            name="actor",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='caseevent',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case'),
+            model_name="caseevent",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="events", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='casegroupobjectpermission',
-            name='content_object',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cases.case'),
+            model_name="casegroupobjectpermission",
+            name="content_object",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="cases.case"),
         ),
         migrations.AddField(
-            model_name='casegroupobjectpermission',
-            name='group',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group'),
+            model_name="casegroupobjectpermission",
+            name="group",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group"),
         ),
         migrations.AddField(
-            model_name='casegroupobjectpermission',
-            name='permission',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission'),
+            model_name="casegroupobjectpermission",
+            name="permission",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission"),
         ),
         migrations.AddField(
-            model_name='casenote',
-            name='agency',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.agency'),
+            model_name="casenote",
+            name="agency",
+            field=models.ForeignKey(
+                editable=False, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="partners.agency"
+            ),
         ),
         migrations.AddField(
-            model_name='casenote',
-            name='author',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="casenote",
+            name="author",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='casenote',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='cases.case'),
+            model_name="casenote",
+            name="case",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="notes", to="cases.case"),
         ),
         migrations.AddField(
-            model_name='caseuserobjectpermission',
-            name='content_object',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cases.case'),
+            model_name="caseuserobjectpermission",
+            name="content_object",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="cases.case"),
         ),
         migrations.AddField(
-            model_name='caseuserobjectpermission',
-            name='permission',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission'),
+            model_name="caseuserobjectpermission",
+            name="permission",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission"),
         ),
         migrations.AddField(
-            model_name='caseuserobjectpermission',
-            name='user',
+            model_name="caseuserobjectpermission",
+            name="user",
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name='consent',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='cases.case'),
+            model_name="consent",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="consents", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='consent',
-            name='recorded_by',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="consent",
+            name="recorded_by",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='identification',
-            name='agency',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='identifications', to='partners.agency'),
+            model_name="identification",
+            name="agency",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="identifications",
+                to="partners.agency",
+            ),
         ),
         migrations.AddField(
-            model_name='identification',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identifications', to='cases.case'),
+            model_name="identification",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="identifications", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='identification',
-            name='caseworker',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='identifications', to=settings.AUTH_USER_MODEL),
+            model_name="identification",
+            name="caseworker",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="identifications",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='identification',
-            name='country',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.country'),
+            model_name="identification",
+            name="country",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="partners.country"
+            ),
         ),
         migrations.AddField(
-            model_name='identification',
-            name='province',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.province'),
+            model_name="identification",
+            name="province",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="partners.province",
+            ),
         ),
         migrations.AddField(
-            model_name='reflectionperiod',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reflection_periods', to='cases.case'),
+            model_name="reflectionperiod",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="reflection_periods", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='reflectionperiod',
-            name='recorded_by',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="reflectionperiod",
+            name="recorded_by",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='riskassessment',
-            name='assessed_by',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="riskassessment",
+            name="assessed_by",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='riskassessment',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risk_assessments', to='cases.case'),
+            model_name="riskassessment",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="risk_assessments", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='servicedelivery',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='cases.case'),
+            model_name="servicedelivery",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="services", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='servicedelivery',
-            name='provider',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services_delivered', to='partners.agency'),
+            model_name="servicedelivery",
+            name="provider",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="services_delivered", to="partners.agency"
+            ),
         ),
         migrations.AddField(
-            model_name='servicedelivery',
-            name='recorded_by',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="servicedelivery",
+            name="recorded_by",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='servicedelivery',
-            name='recorded_by_agency',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.agency'),
+            model_name="servicedelivery",
+            name="recorded_by_agency",
+            field=models.ForeignKey(
+                editable=False, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="partners.agency"
+            ),
         ),
         migrations.AddField(
-            model_name='supportplan',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='support_plans', to='cases.case'),
+            model_name="supportplan",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="support_plans", to="cases.case"
+            ),
         ),
         migrations.AddField(
-            model_name='supportplan',
-            name='created_by',
-            field=models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="supportplan",
+            name="created_by",
+            field=models.ForeignKey(
+                editable=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='servicedelivery',
-            name='support_plan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='services', to='cases.supportplan'),
+            model_name="servicedelivery",
+            name="support_plan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="services",
+                to="cases.supportplan",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['agency', '-created_at'], name='case_agency_created'),
+            model_name="case",
+            index=models.Index(fields=["agency", "-created_at"], name="case_agency_created"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['-created_at'], name='case_created'),
+            model_name="case",
+            index=models.Index(fields=["-created_at"], name="case_created"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['country', '-created_at'], name='case_country_created'),
+            model_name="case",
+            index=models.Index(fields=["country", "-created_at"], name="case_country_created"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['Closed', 'ClosedReferred']), _negated=True), ('closed_on__isnull', False), _connector='OR'), name='closed_case_has_closed_on'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["Closed", "ClosedReferred"]), _negated=True),
+                    ("closed_on__isnull", False),
+                    _connector="OR",
+                ),
+                name="closed_case_has_closed_on",
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(fields=['case', '-created_at'], name='caseevent_case_created'),
+            model_name="caseevent",
+            index=models.Index(fields=["case", "-created_at"], name="caseevent_case_created"),
         ),
         migrations.AlterUniqueTogether(
-            name='casegroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="casegroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='caseuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="caseuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
     ]

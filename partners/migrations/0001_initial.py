@@ -10,108 +10,282 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('code', models.CharField(help_text='ISO 3166-1 alpha-2', max_length=2, primary_key=True, serialize=False)),
-                ('alpha3', models.CharField(max_length=3, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('is_programme_country', models.BooleanField(default=False)),
-                ('sort_order', models.PositiveSmallIntegerField(default=100)),
+                (
+                    "code",
+                    models.CharField(help_text="ISO 3166-1 alpha-2", max_length=2, primary_key=True, serialize=False),
+                ),
+                ("alpha3", models.CharField(max_length=3, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("is_programme_country", models.BooleanField(default=False)),
+                ("sort_order", models.PositiveSmallIntegerField(default=100)),
             ],
             options={
-                'verbose_name_plural': 'countries',
-                'ordering': ['sort_order', 'name'],
+                "verbose_name_plural": "countries",
+                "ordering": ["sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('is_demo', models.BooleanField(default=False, help_text='Created by seed_demo; refused when DEBUG is off.')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "is_demo",
+                    models.BooleanField(default=False, help_text="Created by seed_demo; refused when DEBUG is off."),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('code', models.CharField(blank=True, help_text='ISO 3166-2 where known', max_length=10)),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='provinces', to='partners.country')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                ("code", models.CharField(blank=True, help_text="ISO 3166-2 where known", max_length=10)),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="provinces", to="partners.country"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['country__sort_order', 'name'],
+                "ordering": ["country__sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('short_name', models.CharField(max_length=30, unique=True)),
-                ('type', models.CharField(choices=[('UNAgency', 'UN agency'), ('NationalCommission', 'National trafficking-in-persons commission'), ('Ministry', 'Ministry'), ('Police', 'Police'), ('BorderAndImmigration', 'Border and immigration'), ('Prosecution', 'Prosecution or judiciary'), ('NGO', 'NGO'), ('Shelter', 'Shelter'), ('Health', 'Health service'), ('LegalAid', 'Legal aid'), ('InternationalNGO', 'International NGO')], max_length=30)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('services', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('Shelter', 'Shelter'), ('Medical', 'Medical care'), ('Psychosocial', 'Psychosocial support'), ('LegalAid', 'Legal aid'), ('Interpretation', 'Interpretation'), ('FamilyTracing', 'Family tracing'), ('Education', 'Education'), ('Livelihood', 'Livelihood and vocational training'), ('ReturnAssistance', 'Return assistance'), ('Reintegration', 'Reintegration'), ('CashAssistance', 'Cash assistance'), ('Documentation', 'Civil documentation'), ('ChildProtection', 'Child protection and best-interests procedures'), ('LawEnforcement', 'Law enforcement and investigation')], max_length=30), blank=True, default=list, size=None)),
-                ('is_focal_point', models.BooleanField(default=False, help_text='National focal point of the referral mechanism for its country.')),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=30)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('group', models.OneToOneField(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='agency', to='auth.group')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='partners.country')),
-                ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.province')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("short_name", models.CharField(max_length=30, unique=True)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("UNAgency", "UN agency"),
+                            ("NationalCommission", "National trafficking-in-persons commission"),
+                            ("Ministry", "Ministry"),
+                            ("Police", "Police"),
+                            ("BorderAndImmigration", "Border and immigration"),
+                            ("Prosecution", "Prosecution or judiciary"),
+                            ("NGO", "NGO"),
+                            ("Shelter", "Shelter"),
+                            ("Health", "Health service"),
+                            ("LegalAid", "Legal aid"),
+                            ("InternationalNGO", "International NGO"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("city", models.CharField(blank=True, max_length=100)),
+                (
+                    "services",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("Shelter", "Shelter"),
+                                ("Medical", "Medical care"),
+                                ("Psychosocial", "Psychosocial support"),
+                                ("LegalAid", "Legal aid"),
+                                ("Interpretation", "Interpretation"),
+                                ("FamilyTracing", "Family tracing"),
+                                ("Education", "Education"),
+                                ("Livelihood", "Livelihood and vocational training"),
+                                ("ReturnAssistance", "Return assistance"),
+                                ("Reintegration", "Reintegration"),
+                                ("CashAssistance", "Cash assistance"),
+                                ("Documentation", "Civil documentation"),
+                                ("ChildProtection", "Child protection and best-interests procedures"),
+                                ("LawEnforcement", "Law enforcement and investigation"),
+                            ],
+                            max_length=30,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                (
+                    "is_focal_point",
+                    models.BooleanField(
+                        default=False, help_text="National focal point of the referral mechanism for its country."
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=30)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "group",
+                    models.OneToOneField(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agency",
+                        to="auth.group",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="agencies", to="partners.country"
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partners.province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['country__sort_order', 'name'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["country__sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('caseworker', 'Caseworker'), ('supervisor', 'Agency supervisor'), ('service_provider', 'Service provider'), ('focal_point', 'National focal point'), ('programme_manager', 'Programme manager'), ('auditor', 'Auditor'), ('administrator', 'Administrator')], max_length=30)),
-                ('scope', models.CharField(choices=[('agency', 'Own agency'), ('country', "Agency's country"), ('region', 'Whole region')], default='agency', help_text="For programme managers and auditors: their agency's country or the whole region.", max_length=10)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='partners.agency')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("caseworker", "Caseworker"),
+                            ("supervisor", "Agency supervisor"),
+                            ("service_provider", "Service provider"),
+                            ("focal_point", "National focal point"),
+                            ("programme_manager", "Programme manager"),
+                            ("auditor", "Auditor"),
+                            ("administrator", "Administrator"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("agency", "Own agency"), ("country", "Agency's country"), ("region", "Whole region")],
+                        default="agency",
+                        help_text="For programme managers and auditors: their agency's country or the whole region.",
+                        max_length=10,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="memberships", to="partners.agency"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agency__name', 'user__username'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'agency', 'role'), name='uniq_membership_role'), models.CheckConstraint(condition=models.Q(('scope', 'agency'), ('role__in', ['programme_manager', 'auditor']), _connector='OR'), name='scope_only_for_oversight_roles')],
+                "ordering": ["agency__name", "user__username"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "agency", "role"), name="uniq_membership_role"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("scope", "agency"), ("role__in", ["programme_manager", "auditor"]), _connector="OR"
+                        ),
+                        name="scope_only_for_oversight_roles",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='province',
-            constraint=models.UniqueConstraint(fields=('country', 'name'), name='uniq_province_per_country'),
+            model_name="province",
+            constraint=models.UniqueConstraint(fields=("country", "name"), name="uniq_province_per_country"),
         ),
     ]

@@ -9,49 +9,203 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partners', '0001_initial'),
+        ("partners", "0001_initial"),
     ]
 
     operations = [
         TrigramExtension(),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(default=victims.models.new_person_reference, editable=False, max_length=12, unique=True)),
-                ('given_name', models.CharField(blank=True, max_length=100, verbose_name='given name (original script)')),
-                ('family_name', models.CharField(blank=True, max_length=100, verbose_name='family name (original script)')),
-                ('given_name_latin', models.CharField(blank=True, max_length=100, verbose_name='given name (Latin letters)')),
-                ('family_name_latin', models.CharField(blank=True, max_length=100, verbose_name='family name (Latin letters)')),
-                ('aliases', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=100), blank=True, default=list, size=None)),
-                ('father_name', models.CharField(blank=True, max_length=100, verbose_name="father's name")),
-                ('gender', models.CharField(choices=[('Feminine', 'Feminine'), ('Masculine', 'Masculine'), ('TransgenderFeminine', 'Transgender Feminine'), ('TransgenderMasculine', 'Transgender Masculine'), ('NonConforming', 'Non-Conforming'), ('NonSpecifiedUnknown', 'Not Specified/Unknown')], default='NonSpecifiedUnknown', max_length=30)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('estimated_age', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('age_estimated_on', models.DateField(blank=True, null=True)),
-                ('citizenships', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=2), blank=True, default=list, help_text='ISO 3166 alpha-2', size=None)),
-                ('languages', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('fa', 'Persian (Farsi)'), ('prs', 'Dari'), ('ps', 'Pashto'), ('ar', 'Arabic'), ('ckb', 'Sorani Kurdish'), ('kmr', 'Kurmanji Kurdish'), ('ur', 'Urdu'), ('pa', 'Punjabi'), ('sd', 'Sindhi'), ('bal', 'Balochi'), ('uz', 'Uzbek'), ('tk', 'Turkmen'), ('haz', 'Hazaragi'), ('tr', 'Turkish'), ('en', 'English'), ('other', 'Other')], max_length=10), blank=True, default=list, size=None)),
-                ('document_type', models.CharField(blank=True, choices=[('None', 'No document'), ('Passport', 'Passport'), ('NationalId', 'National identity card (e.g. Tazkira, Kart-e Melli, CNIC)'), ('RefugeeCard', 'Refugee or registration card (e.g. PoR, Amayesh)'), ('BirthCertificate', 'Birth certificate'), ('ResidencePermit', 'Residence or work permit'), ('Other', 'Other')], max_length=30)),
-                ('document_number', models.CharField(blank=True, max_length=60)),
-                ('phone', models.CharField(blank=True, max_length=30)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('current_address', models.CharField(blank=True, max_length=255, verbose_name='current address or exact location')),
-                ('vulnerabilities', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('Addiction', 'Addiction'), ('SocialGroup', 'Social Group'), ('Discrimination', 'Discrimination'), ('Poverty', 'Poverty'), ('DisabilityAndPhysicalHealth', 'Disability and physical health'), ('MentalHealth', 'Mental health'), ('Migration', 'Migration'), ('Homelessness', 'Homelessness'), ('AbuseSocialMedia', 'Abuse - social media'), ('AbusePhysical', 'Abuse - physical'), ('Education', 'Education'), ('WorkEnvironment', 'Work environment')], max_length=40), blank=True, default=list, size=None)),
-                ('search_names', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agency', models.ForeignKey(help_text='Agency that registered the person.', on_delete=django.db.models.deletion.PROTECT, related_name='persons', to='partners.agency')),
-                ('current_country', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.country')),
-                ('current_province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.province')),
-                ('document_country', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.country')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reference",
+                    models.CharField(
+                        default=victims.models.new_person_reference, editable=False, max_length=12, unique=True
+                    ),
+                ),
+                (
+                    "given_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="given name (original script)"),
+                ),
+                (
+                    "family_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="family name (original script)"),
+                ),
+                (
+                    "given_name_latin",
+                    models.CharField(blank=True, max_length=100, verbose_name="given name (Latin letters)"),
+                ),
+                (
+                    "family_name_latin",
+                    models.CharField(blank=True, max_length=100, verbose_name="family name (Latin letters)"),
+                ),
+                (
+                    "aliases",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=100), blank=True, default=list, size=None
+                    ),
+                ),
+                ("father_name", models.CharField(blank=True, max_length=100, verbose_name="father's name")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[
+                            ("Feminine", "Feminine"),
+                            ("Masculine", "Masculine"),
+                            ("TransgenderFeminine", "Transgender Feminine"),
+                            ("TransgenderMasculine", "Transgender Masculine"),
+                            ("NonConforming", "Non-Conforming"),
+                            ("NonSpecifiedUnknown", "Not Specified/Unknown"),
+                        ],
+                        default="NonSpecifiedUnknown",
+                        max_length=30,
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("estimated_age", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("age_estimated_on", models.DateField(blank=True, null=True)),
+                (
+                    "citizenships",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=2),
+                        blank=True,
+                        default=list,
+                        help_text="ISO 3166 alpha-2",
+                        size=None,
+                    ),
+                ),
+                (
+                    "languages",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("fa", "Persian (Farsi)"),
+                                ("prs", "Dari"),
+                                ("ps", "Pashto"),
+                                ("ar", "Arabic"),
+                                ("ckb", "Sorani Kurdish"),
+                                ("kmr", "Kurmanji Kurdish"),
+                                ("ur", "Urdu"),
+                                ("pa", "Punjabi"),
+                                ("sd", "Sindhi"),
+                                ("bal", "Balochi"),
+                                ("uz", "Uzbek"),
+                                ("tk", "Turkmen"),
+                                ("haz", "Hazaragi"),
+                                ("tr", "Turkish"),
+                                ("en", "English"),
+                                ("other", "Other"),
+                            ],
+                            max_length=10,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                (
+                    "document_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("None", "No document"),
+                            ("Passport", "Passport"),
+                            ("NationalId", "National identity card (e.g. Tazkira, Kart-e Melli, CNIC)"),
+                            ("RefugeeCard", "Refugee or registration card (e.g. PoR, Amayesh)"),
+                            ("BirthCertificate", "Birth certificate"),
+                            ("ResidencePermit", "Residence or work permit"),
+                            ("Other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("document_number", models.CharField(blank=True, max_length=60)),
+                ("phone", models.CharField(blank=True, max_length=30)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "current_address",
+                    models.CharField(blank=True, max_length=255, verbose_name="current address or exact location"),
+                ),
+                (
+                    "vulnerabilities",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("Addiction", "Addiction"),
+                                ("SocialGroup", "Social Group"),
+                                ("Discrimination", "Discrimination"),
+                                ("Poverty", "Poverty"),
+                                ("DisabilityAndPhysicalHealth", "Disability and physical health"),
+                                ("MentalHealth", "Mental health"),
+                                ("Migration", "Migration"),
+                                ("Homelessness", "Homelessness"),
+                                ("AbuseSocialMedia", "Abuse - social media"),
+                                ("AbusePhysical", "Abuse - physical"),
+                                ("Education", "Education"),
+                                ("WorkEnvironment", "Work environment"),
+                            ],
+                            max_length=40,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                    ),
+                ),
+                ("search_names", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        help_text="Agency that registered the person.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="persons",
+                        to="partners.agency",
+                    ),
+                ),
+                (
+                    "current_country",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partners.country",
+                    ),
+                ),
+                (
+                    "current_province",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partners.province",
+                    ),
+                ),
+                (
+                    "document_country",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partners.country",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['search_names'], name='person_search_trgm', opclasses=['gin_trgm_ops']), models.Index(fields=['agency', '-created_at'], name='person_agency_created')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    django.contrib.postgres.indexes.GinIndex(
+                        fields=["search_names"], name="person_search_trgm", opclasses=["gin_trgm_ops"]
+                    ),
+                    models.Index(fields=["agency", "-created_at"], name="person_agency_created"),
+                ],
             },
         ),
     ]

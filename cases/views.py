@@ -1,0 +1,496 @@
+"""Server-rendered pages. Thin: reads through cases.selectors, writes through cases.services.
+
+Every page needs a signed-in user. A case out of the user's scope answers 404 (case_get), and so
+does every URL below it; a write the user may not make answers 403 (the service refuses).
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.forms import NullBooleanSelect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from glo_act.vocabularies import CaseStage, CaseStatus, ExploitationType
+from partners.models import Country, Role
+from partners.selectors import user_scope
+from victims.models import age_band
+
+from . import services
+from .filtersets import CaseFilterSet
+from .forms import (
+    AgencyChoiceForm,
+    CaseCloseForm,
+    CaseUpdateForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    IdentificationForm,
+    NoteForm,
+    PersonForm,
+    ReflectionEndForm,
+    ReflectionStartForm,
+    RiskAssessmentForm,
+    ServiceDeliveryForm,
+    SupportPlanForm,
+)
+from .models import RiskAssessment
+from .selectors import case_get, case_list, case_visible_to, identity_case_ids
+
+PAGE_SIZE = 25
+REVIEW_DUE_DAYS = 14
+CLOSED = [CaseStatus.CLOSED, CaseStatus.CLOSEDREFERRED]
+# Timeline entries whose summary may carry free text written by staff (e.g. a share's reason).
+FREE_TEXT_EVENTS = {
+    "case_shared": gettext_lazy("Shared with another agency."),
+    "case_unshared": gettext_lazy("A share was ended."),
+}
+
+
+class CaseRow:
+    """One case as list pages show it: the name only where the user may see this person's identity."""
+
+    def __init__(self, case, show_identity: bool, countries: dict):
+        self.case = case
+        self.show_identity = show_identity
+        person = case.person
+        self.person_reference = person.reference
+        self.name_original, self.name_latin = person_names(person) if show_identity else ("", "")
+        self.gender = person.get_gender_display()
+        self.age_band = age_band(person.age())
+        self.citizenships = [countries.get(code, code) for code in person.citizenships]
+
+
+def person_names(person) -> tuple[str, str]:
+    """The name in its original script and in Latin letters, shown apart (mixed scripts reorder)."""
+    original = " ".join(p for p in [person.given_name, person.family_name] if p)
+    latin = " ".join(p for p in [person.given_name_latin, person.family_name_latin] if p)
+    if not original and not latin and person.aliases:
+        original = person.aliases[0]
+    return original, ("" if latin == original else latin)
+
+
+def friendly_filters(form):
+    """Filter selects say "Any" rather than dashes; yes/no filters say Yes and No."""
+    for field in form.fields.values():
+        choices = getattr(field, "choices", None)
+        if isinstance(field.widget, NullBooleanSelect):
+            field.widget.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        elif choices is not None:
+            if hasattr(field, "empty_label"):
+                field.empty_label = _("Any")
+            field.widget.choices = [("", _("Any")) if value == "" else (value, label) for value, label in field.choices]
+    return form
+
+
+def _country_names() -> dict:
+    return dict(Country.objects.values_list("code", "name"))
+
+
+def case_rows(user, cases) -> list[CaseRow]:
+    """Rows for a page of cases, with one identity check for the whole page."""
+    cases = list(cases)
+    visible = identity_case_ids(user, [c.id for c in cases]) if cases else set()
+    countries = _country_names() if cases else {}
+    return [CaseRow(c, c.id in visible, countries) for c in cases]
+
+
+@login_required
+def home(request):
+    user = request.user
+    scope = user_scope(user)
+    context = {"scope": scope, "role_labels": [Role(r).label for r in sorted(scope.roles)]}
+    today = timezone.localdate()
+    if scope.case_agency_ids:
+        own = case_list(user).filter(agency_id__in=sorted(scope.case_agency_ids))
+        context["my_cases"] = case_rows(user, own.filter(assigned_to=user).exclude(status__in=CLOSED)[:10])
+        context["recent_cases"] = case_rows(user, own[:10])
+        latest_review = RiskAssessment.objects.filter(case=OuterRef("pk")).order_by("-assessed_on", "-id")
+        due = (
+            own.exclude(status__in=CLOSED)
+            .annotate(next_review=Subquery(latest_review.values("next_review_on")[:1]))
+            .filter(next_review__lte=today + datetime.timedelta(days=REVIEW_DUE_DAYS))
+            .order_by("next_review", "id")[:10]
+        )
+        context["reviews_due"] = case_rows(user, due)
+        context["today"] = today
+    if scope.grantee_group_ids and not scope.case_agency_ids:
+        context["shared_cases"] = case_rows(user, case_list(user)[:25])
+    if scope.is_oversight:
+        context["counts"] = _oversight_counts(user)
+    return render(request, "home.html", context)
+
+
+def _oversight_counts(user) -> dict:
+    """Counts over every case the user sees, in one query; pseudonymous by construction."""
+    aggregates = {"total": Count("id"), "child": Count("id", filter=Q(is_child=True))}
+    for value, _label in CaseStatus.choices:
+        aggregates[f"status_{value}"] = Count("id", filter=Q(status=value))
+    for value, _label in CaseStage.choices:
+        aggregates[f"stage_{value}"] = Count("id", filter=Q(stage=value))
+    for value, _label in ExploitationType.choices:
+        aggregates[f"exploitation_{value}"] = Count("id", filter=Q(exploitation_types__contains=[value]))
+    result = case_visible_to(user).aggregate(**aggregates)
+    return {
+        "total": result["total"],
+        "child": result["child"],
+        "adult": result["total"] - result["child"],
+        "status": [(v, label, result[f"status_{v}"]) for v, label in CaseStatus.choices],
+        "stage": [(v, label, result[f"stage_{v}"]) for v, label in CaseStage.choices],
+        "exploitation": [
+            (v, label, result[f"exploitation_{v}"])
+            for v, label in ExploitationType.choices
+            if result[f"exploitation_{v}"]
+        ],
+    }
+
+
+@login_required
+def case_list_view(request):
+    filterset = CaseFilterSet(request.GET, queryset=case_list(request.user), request=request)
+    friendly_filters(filterset.form)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": case_rows(request.user, page.object_list),
+            "query": query.urlencode(),
+            "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        },
+    )
+
+
+@login_required
+def identification_log_view(request):
+    scope = user_scope(request.user)
+    if not scope.identify_agency_ids:
+        raise PermissionDenied(_("Your role does not log identifications."))
+    data = request.POST if request.method == "POST" else None
+    agency_form = AgencyChoiceForm(data, agency_ids=scope.identify_agency_ids)
+    agencies = list(agency_form.fields["agency"].queryset)
+    if not agencies:
+        raise PermissionDenied(_("Your role does not log identifications."))
+    person_form = PersonForm(data)
+    ident_form = IdentificationForm(data, agency=agencies[0])
+    if request.method == "POST":
+        valid = [f.is_valid() for f in (agency_form, person_form, ident_form)]
+        if all(valid):
+            agency = agency_form.cleaned_data["agency"]
+            identified_on = ident_form.cleaned_data["identified_on"]
+            try:
+                case = services.identification_log(
+                    user=request.user,
+                    agency=agency,
+                    person=person_form.service_data(estimated_on=identified_on),
+                    identification=ident_form.service_data(),
+                )
+            except ValidationError as error:
+                _split_errors(error, person_form, ident_form)
+            else:
+                messages.success(request, _("Identification logged. Case %(ref)s is open.") % {"ref": case.reference})
+                return redirect("case_detail", reference=case.reference)
+        messages.error(request, _("The identification was not saved. Please correct the marked fields."))
+    return render(
+        request,
+        "cases/identification_form.html",
+        {
+            "agency_form": agency_form,
+            "several_agencies": len(agencies) > 1,
+            "person_form": person_form,
+            "form": ident_form,
+        },
+    )
+
+
+def _split_errors(error: ValidationError, person_form, ident_form) -> None:
+    """The service reports person and identification errors together; give each form its own."""
+    if not hasattr(error, "error_dict"):
+        person_form.add_error(None, error.messages)
+        return
+    person, ident = {}, {}
+    for field, errors in error.error_dict.items():
+        (ident if field in ident_form.fields else person)[field] = errors
+    if person:
+        person_form.add_service_errors(ValidationError(person))
+    if ident:
+        ident_form.add_service_errors(ValidationError(ident))
+
+
+# ---------------------------------------------------------------------------------------------
+# Case detail and the forms that post to it
+
+
+def _forms_for(case, access, bound: dict | None = None) -> dict:
+    """Unbound forms for what this user may do on this case; `bound` replaces one after errors."""
+    forms = {}
+    if access.edit:
+        forms.update(
+            update_form=CaseUpdateForm(case=case, auto_id=_auto_id("update_form")),
+            note_form=NoteForm(auto_id=_auto_id("note_form")),
+            consent_form=ConsentForm(auto_id=_auto_id("consent_form")),
+            risk_form=RiskAssessmentForm(
+                initial={"next_review_on": timezone.localdate() + datetime.timedelta(days=30)},
+                auto_id=_auto_id("risk_form"),
+            ),
+            reflection_form=ReflectionStartForm(auto_id=_auto_id("reflection_form")),
+            reflection_end_form=ReflectionEndForm(),
+            support_form=SupportPlanForm(auto_id=_auto_id("support_form")),
+            identification_form=IdentificationForm(agency=case.agency, auto_id=_auto_id("identification_form")),
+            withdraw_form=ConsentWithdrawForm(),
+        )
+        if not case.is_closed:
+            forms["close_form"] = CaseCloseForm(auto_id=_auto_id("close_form"))
+    if access.record_services:
+        forms["service_form"] = ServiceDeliveryForm(case=case, auto_id=_auto_id("service_form"))
+    forms.update(bound or {})
+    return forms
+
+
+def _auto_id(form_name: str) -> str:
+    """Several forms share field names on the case page: give each its own element ids."""
+    return form_name.removesuffix("_form").replace("_", "-") + "-%s"
+
+
+def _timeline(case, access) -> list:
+    events = []
+    for event in case.events.select_related("actor"):
+        text = event.summary
+        if access.pseudonymous and event.action in FREE_TEXT_EVENTS:
+            text = FREE_TEXT_EVENTS[event.action]
+        events.append({"when": event.created_at, "actor": event.actor, "action": event.action, "text": text})
+    return events
+
+
+def _render_detail(request, case, access, bound=None, bound_pk=None, status=200):
+    person = case.person
+    countries = _country_names()
+    context = {
+        "names": person_names(person),
+        "case": case,
+        "access": access,
+        "person": person,
+        "age": person.age(),
+        "age_band": age_band(person.age()),
+        "citizenships": [countries.get(code, code) for code in person.citizenships],
+        "identifications": case.identifications.select_related("country", "province", "agency", "caseworker"),
+        "notes": case.notes.select_related("author", "agency"),
+        "consents": case.consents.select_related("recorded_by"),
+        "risk_assessments": case.risk_assessments.select_related("assessed_by"),
+        "reflection_periods": case.reflection_periods.select_related("recorded_by"),
+        "support_plans": case.support_plans.select_related("created_by"),
+        "services_delivered": case.services.select_related("provider", "recorded_by", "support_plan"),
+        "timeline": _timeline(case, access),
+        "bound_pk": bound_pk,
+        "today": timezone.localdate(),
+    }
+    if access.view_identity:
+        context["languages"] = [
+            label for value, label in PersonForm.base_fields["languages"].choices if value in person.languages
+        ]
+        context["vulnerabilities"] = [
+            label
+            for value, label in PersonForm.base_fields["vulnerabilities"].choices
+            if value in person.vulnerabilities
+        ]
+    context.update(_forms_for(case, access, bound))
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+@login_required
+def case_detail(request, reference):
+    case, access = case_get(request.user, reference)
+    return _render_detail(request, case, access)
+
+
+def _case_action(request, reference, *, form_name, form_class, service, success, anchor, form_kwargs=None, child=None):
+    """Validate the form, call the service, then redirect; on errors re-render the case with the input."""
+    case, access = case_get(request.user, reference)
+    extra = child(case) if child else {}
+    kwargs = (form_kwargs or (lambda c: {}))(case)
+    form = form_class(request.POST, auto_id=_auto_id(form_name), **kwargs)
+    if form.is_valid():
+        try:
+            service(user=request.user, case=case, **extra, **form.service_data())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, success)
+            return redirect(reverse("case_detail", args=[case.reference]) + f"#{anchor}")
+    messages.error(request, _("Not saved. Please correct the marked fields."))
+    # The service may have changed nothing, but re-read so the page shows the stored state.
+    case, access = case_get(request.user, reference)
+    pk = next(iter(extra.values())).pk if extra else None
+    return _render_detail(request, case, access, bound={form_name: form}, bound_pk=pk, status=200)
+
+
+@login_required
+@require_POST
+def case_update_view(request, reference):
+    return _case_action(
+        request,
+        reference,
+        form_name="update_form",
+        form_class=CaseUpdateForm,
+        service=services.case_update,
+        success=_("Case updated."),
+        anchor="status",
+        form_kwargs=lambda c: {"case": c},
+    )
+
+
+@login_required
+@require_POST
+def case_close_view(request, reference):
+    return _case_action(
+        request,
+        reference,
+        form_name="close_form",
+        form_class=CaseCloseForm,
+        service=services.case_close,
+        success=_("Case closed."),
+        anchor="status",
+    )
+
+
+@login_required
+@require_POST
+def note_add_view(request, reference):
+    return _case_action(
+        request,
+        reference,
+        form_name="note_form",
+        form_class=NoteForm,
+        service=services.case_note_add,
+        success=_("Note added."),
+        anchor="notes",
+    )
+
+
+@login_required
+@require_POST
+def identification_add_view(request, reference):
+    def call(*, user, case, **data):
+        return services.identification_add(user=user, case=case, data=data)
+
+    return _case_action(
+        request,
+        reference,
+        form_name="identification_form",
+        form_class=IdentificationForm,
+        service=call,
+        success=_("Identification recorded."),
+        anchor="identifications",
+    )
+
+
+@login_required
+@require_POST
+def consent_add_view(request, reference):
+    return _case_action(
+        request,
+        reference,
+        form_name="consent_form",
+        form_class=ConsentForm,
+        service=services.consent_record,
+        success=_("Consent recorded."),
+        anchor="consents",
+    )
+
+
+@login_required
+@require_POST
+def consent_withdraw_view(request, reference, pk):
+    return _case_action(
+        request,
+        reference,
+        form_name="withdraw_form",
+        form_class=ConsentWithdrawForm,
+        service=services.consent_withdraw,
+        success=_("Consent withdrawn."),
+        anchor="consents",
+        child=lambda case: {"consent": get_object_or_404(case.consents, pk=pk)},
+    )
+
+
+@login_required
+@require_POST
+def risk_assessment_add_view(request, reference):
+    return _case_action(
+        request,
+        reference,
+        form_name="risk_form",
+        form_class=RiskAssessmentForm,
+        service=services.risk_assessment_add,
+        success=_("Risk assessment added."),
+        anchor="risk",
+    )
+
+
+@login_required
+@require_POST
+def reflection_start_view(request, reference):
+    return _case_action(
+        request,
+        reference,
+        form_name="reflection_form",
+        form_class=ReflectionStartForm,
+        service=services.reflection_period_start,
+        success=_("Reflection period started."),
+        anchor="reflection",
+    )
+
+
+@login_required
+@require_POST
+def reflection_end_view(request, reference, pk):
+    return _case_action(
+        request,
+        reference,
+        form_name="reflection_end_form",
+        form_class=ReflectionEndForm,
+        service=services.reflection_period_end,
+        success=_("Reflection period ended."),
+        anchor="reflection",
+        child=lambda case: {"period": get_object_or_404(case.reflection_periods, pk=pk)},
+    )
+
+
+@login_required
+@require_POST
+def support_plan_add_view(request, reference):
+    return _case_action(
+        request,
+        reference,
+        form_name="support_form",
+        form_class=SupportPlanForm,
+        service=services.support_plan_add,
+        success=_("Support plan added."),
+        anchor="support",
+    )
+
+
+@login_required
+@require_POST
+def service_delivery_add_view(request, reference):
+    return _case_action(
+        request,
+        reference,
+        form_name="service_form",
+        form_class=ServiceDeliveryForm,
+        service=services.service_delivery_record,
+        success=_("Service recorded."),
+        anchor="services",
+        form_kwargs=lambda c: {"case": c},
+    )
