@@ -7,6 +7,7 @@ urlpatterns = [
     path("cases/", views.case_list_view, name="case_list"),
     path("cases/new/", views.identification_log_view, name="identification_log"),
     path("cases/<str:reference>/", views.case_detail, name="case_detail"),
+    path("cases/<str:reference>/person/", views.person_edit_view, name="case_person_edit"),
     path("cases/<str:reference>/update/", views.case_update_view, name="case_update"),
     path("cases/<str:reference>/close/", views.case_close_view, name="case_close"),
     path("cases/<str:reference>/notes/", views.note_add_view, name="case_note_add"),

@@ -228,6 +228,39 @@ def _split_errors(error: ValidationError, person_form, ident_form) -> None:
         ident_form.add_service_errors(ValidationError(ident))
 
 
+PERSON_FORM_FIELDS = list(PersonForm.base_fields)
+
+
+@login_required
+def person_edit_view(request, reference):
+    """Correct the person's details; the service checks that the user's agency owns the case."""
+    case, access = case_get(request.user, reference)
+    if not access.edit:
+        raise PermissionDenied(_("Only staff of the case's agency can change the person's details."))
+    person = case.person
+    if request.method == "POST":
+        form = PersonForm(request.POST)
+        if form.is_valid():
+            data = form.service_data()
+            if data.get("estimated_age") == person.estimated_age:
+                data["age_estimated_on"] = person.age_estimated_on  # the same estimate keeps its date
+            changed = {k: v for k, v in data.items() if getattr(person, k) != v}
+            try:
+                if changed:
+                    services.person_update(user=request.user, case=case, data=changed)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, _("Personal details saved.") if changed else _("Nothing was changed."))
+                return redirect(reverse("case_detail", args=[case.reference]) + "#person")
+        messages.error(request, _("Not saved. Please correct the marked fields."))
+    else:
+        initial = {name: getattr(person, name) for name in PERSON_FORM_FIELDS}
+        initial["aliases"] = ", ".join(person.aliases)
+        form = PersonForm(initial=initial)
+    return render(request, "cases/person_form.html", {"case": case, "person_form": form})
+
+
 # ---------------------------------------------------------------------------------------------
 # Case detail and the forms that post to it
 
