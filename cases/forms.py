@@ -414,3 +414,33 @@ class ServiceDeliveryForm(ServiceErrorsMixin, forms.Form):
 
     def service_data(self) -> dict:
         return dict(self.cleaned_data)
+
+
+class CaseShareForm(ServiceErrorsMixin, forms.Form):
+    """A supervisor shares the case with another agency's staff (an explicit, recorded exception)."""
+
+    agency = forms.ModelChoiceField(label=_("Share with"), queryset=Agency.objects.none(), empty_label="—")
+    include_identity = forms.BooleanField(
+        label=_("Include identifying data (names, contacts, places, notes)"),
+        required=False,
+        help_text=_("Only when the person's consent covers it. Without it the agency sees the pseudonymous case."),
+    )
+    allow_services = forms.BooleanField(label=_("Let them record services delivered"), required=False, initial=True)
+    reason = forms.CharField(label=_("Why"), max_length=200, help_text=_("Recorded on the case timeline."))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = (
+            Agency.objects.filter(is_active=True).exclude(pk=case.agency_id).select_related("country")
+            .order_by("country__sort_order", "name")
+        )  # fmt: skip
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class CaseUnshareForm(ServiceErrorsMixin, forms.Form):
+    reason = forms.CharField(label=_("Why end the share"), max_length=200)
+
+    def service_data(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}

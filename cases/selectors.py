@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from partners.models import Agency
 from partners.selectors import UserScope, user_scope
 from victims.models import Person
 
@@ -179,3 +180,30 @@ def person_list(user) -> QuerySet[Person]:
         )
         .order_by("-created_at", "-id")
     )
+
+
+@dataclass(frozen=True)
+class CaseShare:
+    """One agency's explicit access to a case (a guardian grant to the agency's group)."""
+
+    agency: Agency
+    identity: bool
+    services: bool
+
+
+def case_shares(case: Case) -> list[CaseShare]:
+    """The agencies a case is shared with, and what each may do: for the owner's staff to review."""
+    rows = CaseGroupObjectPermission.objects.filter(content_object=case).values_list("group_id", "permission__codename")
+    by_group: dict[int, set[str]] = {}
+    for group_id, codename in rows:
+        by_group.setdefault(group_id, set()).add(codename)
+    agencies = Agency.objects.filter(group_id__in=by_group).select_related("country").order_by("name")
+    return [
+        CaseShare(
+            agency=a,
+            identity="view_case_identity" in by_group[a.group_id],
+            services="record_case_service" in by_group[a.group_id],
+        )
+        for a in agencies
+        if "view_case" in by_group[a.group_id]
+    ]

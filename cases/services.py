@@ -395,6 +395,8 @@ def case_share(
         raise PermissionDenied("Only a supervisor of the case's agency can share it.")
     if agency.id == case.agency_id:
         raise ValidationError({"agency": "The case already belongs to this agency."})
+    if not agency.is_active:
+        raise ValidationError({"agency": "This agency is no longer active."})
     assign_perm("cases.view_case", agency.group, case)
     if include_identity:
         assign_perm("cases.view_case_identity", agency.group, case)

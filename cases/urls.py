@@ -26,5 +26,7 @@ urlpatterns = [
         name="case_reflection_end",
     ),
     path("cases/<str:reference>/support-plans/", views.support_plan_add_view, name="case_support_add"),
+    path("cases/<str:reference>/shares/", views.case_share_view, name="case_share"),
+    path("cases/<str:reference>/shares/<str:agency>/end/", views.case_unshare_view, name="case_unshare"),
     path("cases/<str:reference>/services/", views.service_delivery_add_view, name="case_service_add"),
 ]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from glo_act.vocabularies import CaseStage, CaseStatus, ExploitationType
-from partners.models import Country, Role
+from partners.models import Agency, Country, Role
 from partners.selectors import user_scope
 from victims.models import age_band
 
@@ -29,6 +29,8 @@ from .filtersets import CaseFilterSet
 from .forms import (
     AgencyChoiceForm,
     CaseCloseForm,
+    CaseShareForm,
+    CaseUnshareForm,
     CaseUpdateForm,
     ConsentForm,
     ConsentWithdrawForm,
@@ -42,7 +44,7 @@ from .forms import (
     SupportPlanForm,
 )
 from .models import RiskAssessment
-from .selectors import case_get, case_list, case_visible_to, identity_case_ids
+from .selectors import case_get, case_list, case_shares, case_visible_to, identity_case_ids
 
 PAGE_SIZE = 25
 REVIEW_DUE_DAYS = 14
@@ -285,6 +287,9 @@ def _forms_for(case, access, bound: dict | None = None) -> dict:
         )
         if not case.is_closed:
             forms["close_form"] = CaseCloseForm(auto_id=_auto_id("close_form"))
+    if access.supervise:
+        forms["share_form"] = CaseShareForm(case=case, auto_id=_auto_id("share_form"))
+        forms["unshare_form"] = CaseUnshareForm()
     if access.record_services:
         forms["service_form"] = ServiceDeliveryForm(case=case, auto_id=_auto_id("service_form"))
     forms.update(bound or {})
@@ -325,6 +330,7 @@ def _render_detail(request, case, access, bound=None, bound_pk=None, status=200)
         "support_plans": case.support_plans.select_related("created_by"),
         "services_delivered": case.services.select_related("provider", "recorded_by", "support_plan"),
         "timeline": _timeline(case, access),
+        "shares": case_shares(case) if access.edit else [],
         "bound_pk": bound_pk,
         "today": timezone.localdate(),
     }
@@ -526,4 +532,34 @@ def service_delivery_add_view(request, reference):
         success=_("Service recorded."),
         anchor="services",
         form_kwargs=lambda c: {"case": c},
+    )
+
+
+@login_required
+@require_POST
+def case_share_view(request, reference):
+    return _case_action(
+        request,
+        reference,
+        form_name="share_form",
+        form_class=CaseShareForm,
+        service=services.case_share,
+        success=_("Case shared."),
+        anchor="shares",
+        form_kwargs=lambda c: {"case": c},
+    )
+
+
+@login_required
+@require_POST
+def case_unshare_view(request, reference, agency):
+    return _case_action(
+        request,
+        reference,
+        form_name="unshare_form",
+        form_class=CaseUnshareForm,
+        service=services.case_unshare,
+        success=_("Share ended."),
+        anchor="shares",
+        child=lambda case: {"agency": get_object_or_404(Agency, short_name=agency)},
     )

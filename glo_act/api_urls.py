@@ -25,6 +25,7 @@ router.register(CASE + "risk-assessments", cases.RiskAssessmentViewSet, basename
 router.register(CASE + "reflection-periods", cases.ReflectionPeriodViewSet, basename="case-reflection-period")
 router.register(CASE + "support-plans", cases.SupportPlanViewSet, basename="case-support-plan")
 router.register(CASE + "services", cases.ServiceDeliveryViewSet, basename="case-service")
+router.register(CASE + "shares", cases.CaseShareViewSet, basename="case-share")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

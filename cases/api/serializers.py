@@ -251,3 +251,23 @@ class ServiceDeliverySerializer(PseudonymousSerializer, serializers.ModelSeriali
         case = self.context.get("case")
         if case is not None:
             self.fields["support_plan"].queryset = SupportPlan.objects.filter(case=case)
+
+
+class CaseShareSerializer(serializers.Serializer):
+    """An agency's explicit access to a case (read-only view of the guardian grants)."""
+
+    agency = serializers.CharField(source="agency.short_name")
+    agency_name = serializers.CharField(source="agency.name")
+    include_identity = serializers.BooleanField(source="identity")
+    allow_services = serializers.BooleanField(source="services")
+
+
+class CaseShareCreateSerializer(serializers.Serializer):
+    agency = serializers.SlugRelatedField(slug_field="short_name", queryset=Agency.objects.filter(is_active=True))
+    include_identity = serializers.BooleanField(default=False)
+    allow_services = serializers.BooleanField(default=True)
+    reason = serializers.CharField(max_length=200)
+
+
+class CaseUnshareSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -22,8 +22,9 @@ from cases.models import (
     ServiceDelivery,
     SupportPlan,
 )
-from cases.selectors import case_access, case_get, case_list, identification_list, identity_case_ids
+from cases.selectors import case_access, case_get, case_list, case_shares, identification_list, identity_case_ids
 from glo_act.api import ScopedViewSet, validation_error_detail
+from partners.models import Agency
 
 from . import serializers as s
 
@@ -265,3 +266,50 @@ class ServiceDeliveryViewSet(CaseChildViewSet):
 
     def perform_service(self, case, data):
         return services.service_delivery_record(user=self.request.user, case=case, **data)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("case_reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="Case reference")
+    ]
+)
+class CaseShareViewSet(viewsets.ViewSet):
+    """Which agencies a case is shared with (owner staff), and sharing it (supervisors of the owner).
+
+    A share is a guardian grant to the receiving agency's group; services.case_share/case_unshare
+    make and end it and record it on the timeline.
+    """
+
+    lookup_field = "agency"
+    lookup_value_regex = "[^/]+"
+
+    def _case(self, request):
+        case, access = case_get(request.user, self.kwargs["case_reference"])
+        if not access.edit:
+            raise exceptions.PermissionDenied("Only staff of the case's agency see its shares.")
+        return case
+
+    @extend_schema(responses=s.CaseShareSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        case = self._case(request)
+        return Response(s.CaseShareSerializer(case_shares(case), many=True).data)
+
+    @extend_schema(request=s.CaseShareCreateSerializer, responses={201: s.CaseShareSerializer(many=True)})
+    def create(self, request, *args, **kwargs):
+        case = self._case(request)
+        serializer = s.CaseShareCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.case_share(user=request.user, case=case, **serializer.validated_data)
+        return Response(s.CaseShareSerializer(case_shares(case), many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CaseUnshareSerializer, responses=s.CaseShareSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def end(self, request, *args, **kwargs):
+        case = self._case(request)
+        agency = Agency.objects.filter(short_name=self.kwargs["agency"]).first()
+        if agency is None or agency.id not in {share.agency.id for share in case_shares(case)}:
+            raise exceptions.NotFound("This case is not shared with that agency.")
+        serializer = s.CaseUnshareSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.case_unshare(user=request.user, case=case, agency=agency, **serializer.validated_data)
+        return Response(s.CaseShareSerializer(case_shares(case), many=True).data)
