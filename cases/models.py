@@ -262,6 +262,27 @@ class RiskAssessment(models.Model):
             raise ValidationError(errors)
 
 
+class BestInterestsDetermination(models.Model):
+    """For a child: the formal decision on what is in the child's best interests (UNHCR/UNICEF
+    practice), required before a cross-border referral or a return."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="best_interests_determinations")
+    decided_on = models.DateField(default=timezone.localdate)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
+    panel = models.CharField(_("panel or authority"), max_length=200)
+    family_assessed = models.BooleanField(_("family assessment done"), default=False)
+    recommends_return = models.BooleanField(_("return is in the child's best interests"), default=False)
+    summary = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+
+    def clean(self):
+        if self.decided_on and self.decided_on > timezone.localdate():
+            raise ValidationError({"decided_on": _("A determination cannot be dated in the future.")})
+
+
 class ReflectionPeriod(models.Model):
     """Time to recover and decide, unconditionally (often 30 days)."""
 
@@ -375,4 +396,5 @@ REDACTED_FIELDS = {
     "cases.SupportPlan": {"objectives", "action_plan"},
     "cases.ServiceDelivery": {"notes"},
     "cases.ReflectionPeriod": set(),
+    "cases.BestInterestsDetermination": {"panel", "summary"},
 }

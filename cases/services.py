@@ -16,6 +16,7 @@ from partners.selectors import user_scope
 from victims.models import Person
 
 from .models import (
+    BestInterestsDetermination,
     Case,
     CaseEvent,
     CaseGroupObjectPermission,
@@ -226,6 +227,11 @@ def consent_withdraw(*, user, case: Case, consent: Consent, reason: str) -> Cons
     consent.withdrawal_reason = reason.strip()
     consent.save(update_fields=["withdrawn_on", "withdrawal_reason"])
     _event(case, user, "consent_withdrawn", f"Consent withdrawn: {consent.get_purpose_display()}.")
+    if valid_consent(case, consent.purpose) is None:
+        # Without consent nothing may go on being shared for that purpose.
+        from referrals.services import referrals_withdraw_for_consent
+
+        referrals_withdraw_for_consent(user=user, case=case, purpose=consent.purpose)
     return consent
 
 
@@ -248,6 +254,18 @@ def risk_assessment_add(*, user, case: Case, **data) -> RiskAssessment:
         case.save(update_fields=["stage", "updated_at"])
     _event(case, user, "risk_assessed", f"Risk assessed as {assessment.get_risk_level_display()}.")
     return assessment
+
+
+@transaction.atomic
+def best_interests_determination_add(*, user, case: Case, **data) -> BestInterestsDetermination:
+    """For a child, before a cross-border referral or a return."""
+    _require_edit(user, case)
+    _check_fields(data, {"decided_on", "panel", "family_assessed", "recommends_return", "summary"})
+    determination = BestInterestsDetermination(case=case, decided_by=user, **data)
+    determination.full_clean()
+    determination.save()
+    _event(case, user, "best_interests_determined", "Best-interests determination recorded.")
+    return determination
 
 
 @transaction.atomic

@@ -243,6 +243,27 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# E-mail: SMTP from EMAIL_URL-style settings; without EMAIL_HOST, messages go to the console.
+SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{PORT}")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "glo_act <noreply@glo-act.invalid>")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Referral response deadlines in hours, by urgency (routine, urgent, life-threatening), and how
+# much of the window is left when the receiver is reminded.
+_deadlines = [int(h) for h in os.environ.get("REFERRAL_DEADLINE_HOURS", "72,24,4").split(",")]
+if len(_deadlines) != 3 or min(_deadlines) <= 0:
+    raise ImproperlyConfigured("REFERRAL_DEADLINE_HOURS must be three positive hours: routine,urgent,life-threatening.")
+REFERRAL_DEADLINE_HOURS = dict(zip(["routine", "urgent", "life_threatening"], _deadlines, strict=True))
+REFERRAL_REMINDER_FRACTION = float(os.environ.get("REFERRAL_REMINDER_FRACTION", "0.25"))
+
 # Celery: without a broker, tasks run eagerly in the calling process.
 if CELERY_BROKER_URL:
     CELERY_TASK_ALWAYS_EAGER = False
@@ -252,6 +273,10 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
+CELERY_BEAT_SCHEDULE = {
+    "referral-deadlines": {"task": "referrals.tasks.check_referral_deadlines", "schedule": 60.0},
+    "outbox-sweeper": {"task": "referrals.tasks.sweep_outbox", "schedule": 60.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 LOGGING = {
