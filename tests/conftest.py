@@ -90,6 +90,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference_geography()
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    """A transactional test (browser, concurrency, Celery) starts after another one flushed every
+    table, migration data included, and Django re-created permissions with new ids: put the
+    geography back and forget cached permission ids."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    from cases import selectors
+
+    selectors._perm_ids.clear()
+    load_reference_geography()
+
+
 class World:
     pass
 
