@@ -366,6 +366,17 @@ class RiskAssessmentForm(ServiceErrorsMixin, forms.Form):
         return dict(self.cleaned_data)
 
 
+class BestInterestsForm(ServiceErrorsMixin, forms.Form):
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput, initial=timezone.localdate)
+    panel = forms.CharField(label=_("Panel or authority"), max_length=200)
+    family_assessed = forms.BooleanField(label=_("Family assessment done"), required=False)
+    recommends_return = forms.BooleanField(label=_("Return is in the child's best interests"), required=False)
+    summary = forms.CharField(label=_("Summary of the determination"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
 class ReflectionStartForm(ServiceErrorsMixin, forms.Form):
     start_date = forms.DateField(label=_("Starts on"), widget=DateInput, initial=timezone.localdate)
     days = forms.IntegerField(label=_("Days"), min_value=1, max_value=365, initial=30)

@@ -19,6 +19,7 @@ urlpatterns = [
         name="case_consent_withdraw",
     ),
     path("cases/<str:reference>/risk-assessments/", views.risk_assessment_add_view, name="case_risk_add"),
+    path("cases/<str:reference>/best-interests/", views.best_interests_add_view, name="case_best_interests_add"),
     path("cases/<str:reference>/reflection-periods/", views.reflection_start_view, name="case_reflection_start"),
     path(
         "cases/<str:reference>/reflection-periods/<int:pk>/end/",

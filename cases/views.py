@@ -28,6 +28,7 @@ from . import services
 from .filtersets import CaseFilterSet
 from .forms import (
     AgencyChoiceForm,
+    BestInterestsForm,
     CaseCloseForm,
     CaseShareForm,
     CaseUnshareForm,
@@ -285,6 +286,8 @@ def _forms_for(case, access, bound: dict | None = None) -> dict:
             identification_form=IdentificationForm(agency=case.agency, auto_id=_auto_id("identification_form")),
             withdraw_form=ConsentWithdrawForm(),
         )
+        if case.is_child:
+            forms["bid_form"] = BestInterestsForm(auto_id=_auto_id("bid_form"))
         if not case.is_closed:
             forms["close_form"] = CaseCloseForm(auto_id=_auto_id("close_form"))
     if access.supervise:
@@ -330,6 +333,8 @@ def _render_detail(request, case, access, bound=None, bound_pk=None, status=200)
         "support_plans": case.support_plans.select_related("created_by"),
         "services_delivered": case.services.select_related("provider", "recorded_by", "support_plan"),
         "timeline": _timeline(case, access),
+        "best_interests": list(case.best_interests_determinations.select_related("decided_by")),
+        "referrals": _referral_rows(request.user, case),
         "shares": case_shares(case) if access.edit else [],
         "bound_pk": bound_pk,
         "today": timezone.localdate(),
@@ -345,6 +350,14 @@ def _render_detail(request, case, access, bound=None, bound_pk=None, status=200)
         ]
     context.update(_forms_for(case, access, bound))
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _referral_rows(user, case) -> list:
+    """The referrals of this case (and the one that opened it) that the user may see."""
+    from referrals.selectors import referral_list
+
+    rows = referral_list(user).filter(Q(case=case) | Q(linked_case=case))
+    return list(rows)
 
 
 @login_required
@@ -474,6 +487,20 @@ def risk_assessment_add_view(request, reference):
         service=services.risk_assessment_add,
         success=_("Risk assessment added."),
         anchor="risk",
+    )
+
+
+@login_required
+@require_POST
+def best_interests_add_view(request, reference):
+    return _case_action(
+        request,
+        reference,
+        form_name="bid_form",
+        form_class=BestInterestsForm,
+        service=services.best_interests_determination_add,
+        success=_("Best-interests determination recorded."),
+        anchor="best-interests",
     )
 
 

@@ -21,6 +21,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cases.models import REDACTED_FIELDS
+from referrals.services import InvalidTransition
 
 
 def validation_error_detail(error: DjangoValidationError) -> dict:
@@ -34,13 +35,24 @@ def validation_error_detail(error: DjangoValidationError) -> dict:
     return {api_settings.NON_FIELD_ERRORS_KEY: list(error.messages)}
 
 
+class Conflict(exceptions.APIException):
+    """The request does not fit the object's current state (a referral's illegal transition)."""
+
+    status_code = 409
+    default_detail = "This change does not fit the current state."
+    default_code = "conflict"
+
+
 def exception_handler(exc, context):
     """DRF's handler, taught the service layer's exceptions.
 
     Services raise django's ValidationError (400, naming the fields; the service is atomic, so
-    nothing was written) and PermissionDenied (403). Http404 from the selectors stays 404.
+    nothing was written), PermissionDenied (403) and referrals' InvalidTransition (409, with the
+    service's message saying why). Http404 from the selectors stays 404.
     """
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, InvalidTransition):
+        exc = Conflict(str(exc) or None)
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_error_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

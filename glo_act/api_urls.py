@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from cases.api import views as cases
 from glo_act.api import TokenView
 from partners.api.views import AgencyViewSet
+from referrals.api.views import NotificationViewSet, ReferralViewSet
 from victims.api.views import PersonViewSet
 
 app_name = "api"
@@ -16,12 +17,18 @@ router.register("agencies", AgencyViewSet, basename="agency")
 router.register("victims", PersonViewSet, basename="person")
 router.register("cases", cases.CaseViewSet, basename="case")
 router.register("identifications", cases.IdentificationViewSet, basename="identification")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 CASE = r"cases/(?P<case_reference>[^/.]+)/"
 router.register(CASE + "identifications", cases.CaseIdentificationViewSet, basename="case-identification")
 router.register(CASE + "notes", cases.CaseNoteViewSet, basename="case-note")
 router.register(CASE + "consents", cases.ConsentViewSet, basename="case-consent")
 router.register(CASE + "risk-assessments", cases.RiskAssessmentViewSet, basename="case-risk-assessment")
+router.register(
+    CASE + "best-interests-determinations", cases.BestInterestsDeterminationViewSet,
+    basename="case-best-interests-determination",
+)  # fmt: skip
 router.register(CASE + "reflection-periods", cases.ReflectionPeriodViewSet, basename="case-reflection-period")
 router.register(CASE + "support-plans", cases.SupportPlanViewSet, basename="case-support-plan")
 router.register(CASE + "services", cases.ServiceDeliveryViewSet, basename="case-service")

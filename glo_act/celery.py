@@ -1,4 +1,9 @@
-"""Celery app. With no CELERY_BROKER_URL, settings make tasks run eagerly in-process."""
+"""Celery app, configured from Django settings (CELERY_*). The broker is CELERY_BROKER_URL from the
+environment; without it, settings make tasks run eagerly in-process (development, most tests).
+
+Run a worker and beat with `make worker`; beat only triggers the periodic checks (deadlines, the
+outbox sweeper), whose state lives in the database.
+"""
 
 import os
 

@@ -239,22 +239,37 @@ SPECTACULAR_SETTINGS = {
             "SupportType",
             "TraffickingStatus",
             "Vulnerability",
+            "ReferralReason",
         ]
+    }
+    # Referral code lists (several fields share each, e.g. state, from_state and to_state).
+    | {
+        "ReferralStateEnum": "referrals.models.State",
+        "UrgencyEnum": "referrals.models.Urgency",
+        "DeclineReasonEnum": "referrals.models.DeclineReason",
+        "NotificationKindEnum": "referrals.models.NotificationKind",
     },
 }
 
-# E-mail: SMTP from EMAIL_URL-style settings; without EMAIL_HOST, messages go to the console.
+# E-mail: SMTP when EMAIL_HOST is set; without it, messages go to the console.
 SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{PORT}")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "glo_act <noreply@glo-act.invalid>")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: set one of them.")
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Seconds an SMTP conversation may block. It must stay well below OUTBOX_LEASE_SECONDS: a worker
+# still sending when its lease ends could send the same message as the worker that takes over.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 
 # Referral response deadlines in hours, by urgency (routine, urgent, life-threatening), and how
 # much of the window is left when the receiver is reminded.
@@ -264,7 +279,9 @@ if len(_deadlines) != 3 or min(_deadlines) <= 0:
 REFERRAL_DEADLINE_HOURS = dict(zip(["routine", "urgent", "life_threatening"], _deadlines, strict=True))
 REFERRAL_REMINDER_FRACTION = float(os.environ.get("REFERRAL_REMINDER_FRACTION", "0.25"))
 
-# Celery: without a broker, tasks run eagerly in the calling process.
+# Celery: the broker from CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without one, tasks
+# run eagerly in the calling process. Nothing is ever scheduled with a broker countdown or eta:
+# deadlines and e-mail retries live in the database and beat checks them.
 if CELERY_BROKER_URL:
     CELERY_TASK_ALWAYS_EAGER = False
 else:
@@ -272,12 +289,31 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_IGNORE_RESULT = not CELERY_RESULT_BACKEND
+# Acknowledge after the task ran, one message at a time: a worker that dies holds at most one.
 CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = int(os.environ.get("CELERY_WORKER_PREFETCH_MULTIPLIER", "1"))
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
+# A request whose commit finds the broker down gives up quickly: the outbox row stays pending and
+# the sweeper queues it once the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BEAT_SCHEDULE = {
     "referral-deadlines": {"task": "referrals.tasks.check_referral_deadlines", "schedule": 60.0},
     "outbox-sweeper": {"task": "referrals.tasks.sweep_outbox", "schedule": 60.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
+# The e-mail outbox (referrals.tasks): a worker's claim on a message lasts OUTBOX_LEASE_SECONDS;
+# a failed send waits OUTBOX_RETRY_BASE_SECONDS, doubling per attempt (an hour at most), and is
+# failed after OUTBOX_MAX_ATTEMPTS; the sweeper leaves fresh rows OUTBOX_SWEEP_GRACE_SECONDS to
+# the task queued at commit.
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "120"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "30"))
+OUTBOX_SWEEP_GRACE_SECONDS = int(os.environ.get("OUTBOX_SWEEP_GRACE_SECONDS", "30"))
+OUTBOX_SWEEP_BATCH = int(os.environ.get("OUTBOX_SWEEP_BATCH", "1000"))
+if OUTBOX_LEASE_SECONDS < 2 * EMAIL_TIMEOUT:
+    raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be at least twice EMAIL_TIMEOUT.")
 
 LOGGING = {
     "version": 1,

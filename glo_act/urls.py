@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("glo_act.api_urls")),
     path("", include("cases.urls")),
+    path("", include("referrals.urls")),
     path("", include("partners.urls")),
 ]

@@ -64,18 +64,12 @@ def notify(*, referral: Referral, kind: str, user_ids: set[int], exclude: int | 
     )
     ids = [m.id for m in emails]
     if ids:
-        transaction.on_commit(lambda: _enqueue(ids))
+        transaction.on_commit(lambda: _enqueue(ids), robust=True)
     return notes
 
 
 def _enqueue(outbox_ids: list[int]) -> None:
     """Hand the e-mails to Celery. A broker failure here is not an error: the sweeper retries."""
-    from .tasks import deliver_outbox_message
+    from .tasks import enqueue
 
-    for outbox_id in outbox_ids:
-        try:
-            deliver_outbox_message.delay(outbox_id)
-        except Exception:  # noqa: BLE001 - broker down: the row stays pending for the sweeper
-            import logging
-
-            logging.getLogger(__name__).warning("Broker unavailable; outbox %s left for the sweeper", outbox_id)
+    enqueue(outbox_ids)

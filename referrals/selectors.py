@@ -2,20 +2,21 @@
 
 - the sending agency's case staff see the referrals of their agency;
 - the receiving agency's staff see a referral once it was delivered to them;
-- national focal points see the cross-border referrals from or to their country (not drafts);
-- programme managers and auditors see the referrals from or to the countries they oversee,
-  pseudonymously.
+- national focal points see the cross-border referrals from their country (not drafts), and those to
+  their country once the origin country's focal point approved them;
+- programme managers and auditors see the referrals from or to the countries they oversee (to
+  them, across a border, once approved at origin), pseudonymously.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from partners.models import Agency, Membership, Role
 from partners.selectors import user_scope
 
-from .models import Referral, State
+from .models import Referral, ReferralEvent, State
 
 RECEIVING_ROLES = {Role.SERVICE_PROVIDER, Role.CASEWORKER, Role.SUPERVISOR}
 
@@ -61,17 +62,23 @@ def referral_visible_to(user) -> QuerySet[Referral]:
         parts.append(Q(from_agency_id__in=sorted(rs.sender_agency_ids)))
     if rs.receiver_agency_ids:
         parts.append(Q(to_agency_id__in=sorted(rs.receiver_agency_ids), delivered_at__isnull=False))
+    # Until the origin's focal point approves, the destination country has no business knowing of the case.
+    approved = Exists(ReferralEvent.objects.filter(referral=OuterRef("pk"), action="approved"))
     countries = sorted(rs.focal_country_codes)
     if countries:
         parts.append(
             Q(is_cross_border=True)
             & ~Q(state=State.DRAFT)
-            & (Q(from_agency__country_id__in=countries) | Q(to_country_id__in=countries))
+            & (Q(from_agency__country_id__in=countries) | (Q(to_country_id__in=countries) & approved))
         )
     oversight = sorted(rs.oversight_country_codes)
     if oversight:
         parts.append(
-            ~Q(state=State.DRAFT) & (Q(from_agency__country_id__in=oversight) | Q(to_country_id__in=oversight))
+            ~Q(state=State.DRAFT)
+            & (
+                Q(from_agency__country_id__in=oversight)
+                | (Q(to_country_id__in=oversight) & (Q(is_cross_border=False) | approved))
+            )
         )
     if not parts:
         return Referral.objects.none()

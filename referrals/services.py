@@ -32,7 +32,7 @@ from partners.models import Agency
 from victims.models import Person
 
 from . import notifications as n
-from .models import AWAITING_STATES, NotificationKind, Referral, ReferralEvent, State
+from .models import AWAITING_STATES, DeclineReason, NotificationKind, Referral, ReferralEvent, State
 from .selectors import referral_role
 
 
@@ -52,8 +52,13 @@ def _deadline(urgency: str) -> datetime.datetime:
 
 
 def _lock(referral: Referral) -> Referral:
-    """Re-read the row under a lock: two people answering at once are serialised here."""
-    return Referral.objects.select_for_update().select_related("case", "from_agency", "to_agency").get(pk=referral.pk)
+    """Re-read the row under a lock: two people answering at once are serialised here. Only the
+    referral row is locked (`of`): PostgreSQL cannot lock the nullable side of the to_agency join."""
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case", "from_agency", "to_agency")
+        .get(pk=referral.pk)
+    )
 
 
 def _expect(referral: Referral, *states: str, action: str) -> None:
@@ -79,18 +84,36 @@ def _case_event(case: Case, user, action: str, summary: str) -> None:
     CaseEvent.objects.create(case=case, actor=user, action=action, summary=summary[:255])
 
 
-def _grant(referral: Referral) -> None:
-    """The receiving agency's staff see the shared part of the case while the referral is accepted."""
+def _focal_agency(user, country_code: str) -> Agency | None:
+    """The focal-point agency the user acts for in this country (for the timeline)."""
+    return Agency.objects.filter(
+        is_focal_point=True, country_id=country_code, memberships__user=user, memberships__is_active=True
+    ).first()
+
+
+def _grant(referral: Referral, case: Case | None = None) -> None:
+    """The receiving agency's staff see the shared part of the case while the referral is accepted.
+
+    Across a border the grant is on the linked case instead: it is the receiving agency's own, but its
+    service providers (no case role) would otherwise not see the case they accepted.
+    """
+    case = case or referral.case
     group = referral.to_agency.group
-    assign_perm("cases.view_case", group, referral.case)
-    assign_perm("cases.record_case_service", group, referral.case)
+    assign_perm("cases.view_case", group, case)
+    assign_perm("cases.record_case_service", group, case)
     if referral.share_identity:
-        assign_perm("cases.view_case_identity", group, referral.case)
+        assign_perm("cases.view_case_identity", group, case)
 
 
 def _revoke(referral: Referral) -> None:
-    """End the access this referral gave, unless another accepted referral to the same agency needs it."""
-    if referral.to_agency_id is None or referral.is_cross_border:
+    """End the access this referral gave, unless another accepted referral to the same agency needs it.
+    Across a border the grant was on the linked case (the destination's own: its case staff keep it)."""
+    if referral.to_agency_id is None:
+        return
+    if referral.is_cross_border:
+        if referral.linked_case_id:
+            for perm in SHARE_PERMS:
+                remove_perm(f"cases.{perm}", referral.to_agency.group, referral.linked_case)
         return
     others = Referral.objects.filter(
         case=referral.case, to_agency=referral.to_agency, state=State.ACCEPTED, is_cross_border=False
@@ -182,7 +205,12 @@ def referral_send(*, user, referral: Referral, override_reason: str = "") -> Ref
         referral.consent_overridden = True
         referral.override_reason = override_reason.strip()
         referral.overridden_by = user
-        fields += ["consent_overridden", "override_reason", "overridden_by"]
+    else:
+        # Sent again after a focal point sent it back, now with consent: an earlier override no longer applies.
+        referral.consent_overridden = False
+        referral.override_reason = ""
+        referral.overridden_by = None
+    fields += ["consent_overridden", "override_reason", "overridden_by"]
     now = timezone.now()
     referral.sent_at = now
     referral.response_deadline = _deadline(referral.urgency)
@@ -210,18 +238,19 @@ def referral_approve(*, user, referral: Referral) -> Referral:
         raise PermissionDenied("Only a focal point of the origin country can approve this referral.")
     _expect(referral, State.ORIGIN_FOCAL, action="approve")
     case = referral.case
-    errors = []
+    errors = {}
     if valid_consent(case, ConsentPurpose.CROSS_BORDER_REFERRAL) is None and not referral.consent_overridden:
-        errors.append("There is no valid consent for a cross-border referral.")
+        errors["consent"] = "There is no valid consent for a cross-border referral."
     if not RiskAssessment.objects.filter(case=case, is_return_assessment=True).exists():
-        errors.append("Record a risk assessment of the return first.")
+        errors["return_risk_assessment"] = "Record a risk assessment of the return first."
     if case.is_child and not case.best_interests_determinations.exists():
-        errors.append("For a child, record a best-interests determination first.")
+        errors["best_interests_determination"] = "For a child, record a best-interests determination first."
     if errors:
         raise ValidationError(errors)
     referral.response_deadline = _deadline(referral.urgency)
     referral.reminded_at = None
     _move(referral, user=user, to_state=State.DESTINATION_FOCAL, action="approved",
+          agency=_focal_agency(user, referral.from_agency.country_id),
           fields=["response_deadline", "reminded_at"])  # fmt: skip
     n.notify(referral=referral, kind=NotificationKind.AWAITING_FOCAL_POINT,
              user_ids=n.focal_points(referral.to_country_id))  # fmt: skip
@@ -239,6 +268,7 @@ def referral_send_back(*, user, referral: Referral, reason: str) -> Referral:
     referral.returned_reason = reason.strip()
     referral.response_deadline = None
     _move(referral, user=user, to_state=State.DRAFT, action="sent_back", note=reason.strip(),
+          agency=_focal_agency(user, referral.from_agency.country_id),
           fields=["returned_reason", "response_deadline"])  # fmt: skip
     n.notify(referral=referral, kind=NotificationKind.RETURNED, user_ids=n.sending_staff(referral), exclude=user.id)
     return referral
@@ -253,12 +283,16 @@ def referral_assign(*, user, referral: Referral, to_agency: Agency) -> Referral:
     _expect(referral, State.DESTINATION_FOCAL, action="assign")
     if to_agency.country_id != referral.to_country_id or not to_agency.is_active:
         raise ValidationError({"to_agency": "Choose an active agency in the destination country."})
+    missing = sorted(set(referral.services) - set(to_agency.services))
+    if missing:
+        raise ValidationError({"to_agency": f"{to_agency.short_name} does not offer: {', '.join(missing)}."})
     now = timezone.now()
     referral.to_agency = to_agency
     referral.delivered_at = now
     referral.response_deadline = _deadline(referral.urgency)
     referral.reminded_at = None
     _move(referral, user=user, to_state=State.SENT, action="assigned", note=to_agency.short_name,
+          agency=_focal_agency(user, referral.to_country_id),
           fields=["to_agency", "delivered_at", "response_deadline", "reminded_at"])  # fmt: skip
     n.notify(referral=referral, kind=NotificationKind.RECEIVED, user_ids=n.receiving_staff(referral))
     return referral
@@ -268,20 +302,30 @@ def referral_assign(*, user, referral: Referral, to_agency: Agency) -> Referral:
 def referral_decline(*, user, referral: Referral, reason: str, details: str = "") -> Referral:
     """The receiving agency declines (or, before assignment, the destination focal point)."""
     referral = _lock(referral)
-    _expect(referral, State.SENT, State.DESTINATION_FOCAL, action="decline")
     role = referral_role(user, referral)
+    # Who may decline is checked before the state, as in every other move: an outsider learns nothing.
+    if not (role.receiver or role.destination_focal):
+        raise PermissionDenied("Only staff of the receiving agency can decline this referral.")
+    _expect(referral, State.SENT, State.DESTINATION_FOCAL, action="decline")
     if referral.state == State.DESTINATION_FOCAL and not role.destination_focal:
         raise PermissionDenied("Only the destination country's focal point can decline before assignment.")
     if referral.state == State.SENT and not role.receiver:
         raise PermissionDenied("Only staff of the receiving agency can decline this referral.")
     if not reason:
         raise ValidationError({"reason": "Give the reason for declining."})
+    if reason not in DeclineReason.values:
+        raise ValidationError({"reason": f"Unknown reason for declining: {reason}."})
+    by_focal = referral.state == State.DESTINATION_FOCAL
     referral.decline_reason = reason
-    referral.decline_details = details
+    referral.decline_details = details.strip()
     referral.responded_at = referral.closed_at = timezone.now()
-    _move(referral, user=user, to_state=State.DECLINED, action="declined", note=details,
-          fields=["decline_reason", "decline_details", "responded_at", "closed_at"])  # fmt: skip
-    n.notify(referral=referral, kind=NotificationKind.DECLINED, user_ids=n.sending_staff(referral))
+    agency = _focal_agency(user, referral.to_country_id) if by_focal else referral.to_agency
+    _move(referral, user=user, to_state=State.DECLINED, action="declined", note=referral.decline_details,
+          agency=agency, fields=["decline_reason", "decline_details", "responded_at", "closed_at"])  # fmt: skip
+    recipients = n.sending_staff(referral)
+    if by_focal:
+        recipients |= n.focal_points(referral.from_agency.country_id)
+    n.notify(referral=referral, kind=NotificationKind.DECLINED, user_ids=recipients, exclude=user.id)
     _case_event(referral.case, user, "referral_declined", f"Referral {referral.reference} declined.")
     return referral
 
@@ -299,6 +343,7 @@ def referral_accept(*, user, referral: Referral) -> Referral:
     if referral.is_cross_border:
         referral.linked_case = _open_linked_case(user=user, referral=referral)
         fields.append("linked_case")
+        _grant(referral, referral.linked_case)
         case = referral.case
         if case.stage != CaseStage.RETURN:
             case.stage = CaseStage.RETURN
@@ -377,16 +422,19 @@ def referral_withdraw(*, user, referral: Referral, reason: str, system: bool = F
     _expect(referral, State.ORIGIN_FOCAL, State.DESTINATION_FOCAL, State.SENT, State.ACCEPTED, action="withdraw")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the referral is withdrawn."})
-    was_accepted = referral.state == State.ACCEPTED
+    from_state = referral.state
     referral.withdraw_reason = reason.strip()
     referral.closed_at = timezone.now()
     _move(referral, user=user, to_state=State.WITHDRAWN, action="withdrawn", note=referral.withdraw_reason,
-          fields=["withdraw_reason", "closed_at"])  # fmt: skip
-    if was_accepted:
+          agency=None if system else referral.from_agency, fields=["withdraw_reason", "closed_at"])  # fmt: skip
+    if from_state == State.ACCEPTED:
         _revoke(referral)
     recipients = n.receiving_staff(referral) if referral.delivered_at else set()
-    if referral.state != State.SENT and referral.is_cross_border:
-        recipients |= n.focal_points(referral.from_agency.country_id) | n.focal_points(referral.to_country_id)
+    if referral.is_cross_border:
+        # The focal points it passed through; the destination's only once the origin approved it.
+        recipients |= n.focal_points(referral.from_agency.country_id)
+        if from_state != State.ORIGIN_FOCAL:
+            recipients |= n.focal_points(referral.to_country_id)
     n.notify(referral=referral, kind=NotificationKind.WITHDRAWN, user_ids=recipients, exclude=user.id if user else None)
     _case_event(referral.case, user, "referral_withdrawn", f"Referral {referral.reference} withdrawn.")
     return referral
@@ -404,7 +452,11 @@ def referrals_withdraw_for_consent(*, user, case: Case, purpose: str) -> int:
         pending = pending.filter(is_cross_border=purposes[purpose])
     count = 0
     for referral in pending:
-        referral_withdraw(user=user, referral=referral, reason="Consent withdrawn by the person.", system=True)
+        try:
+            with transaction.atomic():
+                referral_withdraw(user=user, referral=referral, reason="Consent withdrawn by the person.", system=True)
+        except InvalidTransition:
+            continue  # answered or closed meanwhile (completed, declined, expired): nothing left to withdraw
         count += 1
     return count
 
@@ -417,11 +469,15 @@ def referral_expire(*, referral: Referral) -> bool:
         return False
     if referral.response_deadline > timezone.now():
         return False
+    from_state = referral.state
     referral.closed_at = timezone.now()
     _move(referral, user=None, to_state=State.EXPIRED, action="expired", fields=["closed_at"])
-    recipients = n.supervisors(referral) | n.sending_staff(referral)
+    # Both supervisors: the sender's (in sending_staff) and, once it had the referral, the receiver's.
+    recipients = n.sending_staff(referral) | (n.supervisors(referral) if referral.delivered_at else set())
     if referral.is_cross_border:
-        recipients |= n.focal_points(referral.from_agency.country_id) | n.focal_points(referral.to_country_id)
+        recipients |= n.focal_points(referral.from_agency.country_id)
+        if from_state != State.ORIGIN_FOCAL:
+            recipients |= n.focal_points(referral.to_country_id)
     n.notify(referral=referral, kind=NotificationKind.EXPIRED, user_ids=recipients)
     _case_event(referral.case, None, "referral_expired", f"Referral {referral.reference} expired unanswered.")
     return True

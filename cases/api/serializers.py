@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases.models import (
+    BestInterestsDetermination,
     Case,
     CaseNote,
     Consent,
@@ -185,6 +186,20 @@ class RiskAssessmentSerializer(PseudonymousSerializer, serializers.ModelSerializ
         fields = [
             "id", "assessed_on", "assessed_by", "risk_level", "risk_factors", "is_return_assessment", "safety_plan",
             "next_review_on", "notes", "created_at", "pseudonymous",
+        ]  # fmt: skip
+        read_only_fields = ["id", "created_at"]
+
+
+class BestInterestsDeterminationSerializer(PseudonymousSerializer, serializers.ModelSerializer):
+    redacted_model = "cases.BestInterestsDetermination"
+
+    decided_by = serializers.SlugRelatedField(**USERNAME)
+
+    class Meta:
+        model = BestInterestsDetermination
+        fields = [
+            "id", "decided_on", "decided_by", "panel", "family_assessed", "recommends_return", "summary",
+            "created_at", "pseudonymous",
         ]  # fmt: skip
         read_only_fields = ["id", "created_at"]
 

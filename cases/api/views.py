@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from cases import services
 from cases.filtersets import CaseFilterSet
 from cases.models import (
+    BestInterestsDetermination,
     Case,
     CaseNote,
     Consent,
@@ -225,6 +226,18 @@ class RiskAssessmentViewSet(CaseChildViewSet):
 
     def perform_service(self, case, data):
         return services.risk_assessment_add(user=self.request.user, case=case, **data)
+
+
+@extend_schema_view(create=extend_schema(summary="Record a best-interests determination (for a child)"))
+class BestInterestsDeterminationViewSet(CaseChildViewSet):
+    """For a child: required before the origin focal point approves a cross-border referral."""
+
+    model = BestInterestsDetermination
+    serializer_class = s.BestInterestsDeterminationSerializer
+    related = ("decided_by",)
+
+    def perform_service(self, case, data):
+        return services.best_interests_determination_add(user=self.request.user, case=case, **data)
 
 
 @extend_schema_view(create=extend_schema(summary="Start a reflection period"))

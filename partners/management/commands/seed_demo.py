@@ -423,10 +423,13 @@ class Command(BaseCommand):
             created_staff = self._staff([a[0] for a in AGENCIES if a[0] not in NO_CASEWORK])
         with transaction.atomic():
             created_cases = self._demo_cases()
+        with transaction.atomic():
+            created_referrals = self._demo_referrals()
         self._say(
             f"Demo data: {created_agencies} agencies, {created_users + created_staff} users and "
             f"{created_cases} demo cases created (existing ones kept)."
         )
+        self._say(f"Demo referrals: {created_referrals} created (existing ones kept).")
         if agencies:
             with transaction.atomic():
                 made = self._synthetic_agencies(agencies, seed)
@@ -629,6 +632,84 @@ class Command(BaseCommand):
             reason, notes, days = spec["close"]
             case_services.case_close(user=user, case=case, reason=reason, notes=notes, closed_on=_days_ago(days))
         return case
+
+    # ---------------------------------------------------------------- referrals
+
+    def _demo_referrals(self) -> int:
+        """Referrals made through the services, so that the inboxes of `ngo`, `focal_ir` and `focal_af`
+        have something in them. A case that already has a referral is left alone (idempotent)."""
+        from referrals import services as referral_services
+
+        tehran = Agency.objects.filter(short_name="IR-TCON").first()
+        if tehran is None:
+            return 0
+        agencies = {a.short_name: a for a in Agency.objects.filter(short_name__in=["IR-MCS", "AF-HSH"])}
+        users = {u.username: u for u in User.objects.filter(username__in=["caseworker", "focal_ir", "focal_af"])}
+        if len(agencies) < 2 or len(users) < 3:
+            return 0
+        caseworker = users["caseworker"]
+
+        def case_of(name):
+            case = Case.objects.filter(agency=tehran, person__given_name_latin=name).order_by("id").first()
+            if case is None or case.is_closed or case.referrals.exists():
+                return None
+            return case
+
+        def ensure_consent(case, purpose):
+            if case_services.valid_consent(case, purpose) is None:
+                case_services.consent_record(user=caseworker, case=case, purpose=purpose, given_by="AppointedGuardian",
+                                             guardian_name="Leila Moradi (appointed guardian)")  # fmt: skip
+
+        made = 0
+        # 1. National, sent and awaiting the Mashhad centre's answer.
+        case = case_of("Zabihullah")
+        if case is not None:
+            ensure_consent(case, "NationalReferral")
+            referral = referral_services.referral_create(
+                user=caseworker, case=case, to_agency=agencies["IR-MCS"], services=["Psychosocial", "Documentation"],
+                reason="AdditionalServicesRequired", urgency="urgent",
+                message="Needs counselling in Pashto and help with a birth certificate.",
+            )  # fmt: skip
+            referral_services.referral_send(user=caseworker, referral=referral)
+            made += 1
+        # 2. Cross-border to Herat: approved by focal_ir, assigned by focal_af, waiting for `ngo` to accept.
+        case = case_of("Samiullah")
+        if case is not None:
+            ensure_consent(case, "CrossBorderReferral")
+            if not case.risk_assessments.filter(is_return_assessment=True).exists():
+                case_services.risk_assessment_add(
+                    user=caseworker, case=case, assessed_on=_days_ago(3), risk_level="Medium",
+                    risk_factors=["ReTrafficking"], is_return_assessment=True,
+                    safety_plan="Escorted return through Islam Qala; reception at the Herat safe house.",
+                    next_review_on=_days_ago(-14),
+                )  # fmt: skip
+            if not case.best_interests_determinations.exists():
+                case_services.best_interests_determination_add(
+                    user=caseworker, case=case, decided_on=_days_ago(2), panel="Tehran child welfare panel (demo)",
+                    family_assessed=True, recommends_return=True,
+                    summary="Mother traced in Herat province and willing to care for him; return recommended.",
+                )  # fmt: skip
+            referral = referral_services.referral_create(
+                user=caseworker, case=case, to_country="AF", services=["FamilyTracing", "Reintegration", "Shelter"],
+                reason="MigrationOrChangeOfLocation", urgency="routine", share_identity=True,
+                message="Return to his mother in Herat; needs reception and school enrolment.",
+            )  # fmt: skip
+            referral = referral_services.referral_send(user=caseworker, referral=referral)
+            referral = referral_services.referral_approve(user=users["focal_ir"], referral=referral)
+            referral_services.referral_assign(user=users["focal_af"], referral=referral, to_agency=agencies["AF-HSH"])
+            made += 1
+        # 3. Cross-border, waiting for Iran's focal point.
+        case = case_of("Mursal")
+        if case is not None:
+            ensure_consent(case, "CrossBorderReferral")
+            referral = referral_services.referral_create(
+                user=caseworker, case=case, to_country="AF", services=["FamilyTracing"],
+                reason="MigrationOrChangeOfLocation", urgency="urgent",
+                message="Family tracing in Kabul before any decision on return.",
+            )  # fmt: skip
+            referral_services.referral_send(user=caseworker, referral=referral)
+            made += 1
+        return made
 
     # ---------------------------------------------------------------- synthetic cases
 
