@@ -149,6 +149,16 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
+# The programme's languages (translations arrive with the localisation work; the choice is stored now).
+LANGUAGES = [
+    ("en", "English"),
+    ("fa", "فارسی"),
+    ("fa-af", "دری"),
+    ("ps", "پښتو"),
+    ("ar", "العربية"),
+    ("ckb", "کوردیی ناوەندی"),
+    ("ur", "اردو"),
+]
 USE_I18N = True
 USE_TZ = True
 

@@ -4,6 +4,7 @@ A user's rights come from memberships: one row per (user, agency) with a role. E
 the system (which cases a person sees, and how much of them) derives from these rows.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -16,6 +17,12 @@ class User(AbstractUser):
     """A person who signs in. `is_demo` accounts come from seed_demo and only work with DEBUG on."""
 
     is_demo = models.BooleanField(default=False, help_text=_("Created by seed_demo; refused when DEBUG is off."))
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the interface and of the e-mails the user receives."),
+    )
 
 
 class Country(models.Model):
