@@ -296,8 +296,9 @@ def _render_referral(request, referral, role, bound=None, status=200):
         .filter(pk__in=[referral.case_id, referral.linked_case_id or 0])
         .values_list("pk", flat=True)
     )
-    # Free text (message, reasons, feedback) may name the person: only the parties see it.
-    parties = role.sender or role.receiver or role.origin_focal or role.destination_focal
+    # Free text (message, reasons, feedback) may name the person: only the two agencies see it,
+    # as in the API; focal points and oversight work from the minimum shared data.
+    parties = role.sender or role.receiver
     forms = _forms(referral, role, user)
     forms.update(bound or {})
     context = {

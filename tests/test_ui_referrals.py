@@ -480,3 +480,15 @@ def test_best_interests_card_for_children(login, world):
     html = login(world.cw_af).get(reverse("case_detail", args=[world.case_af.reference])).content.decode()
     assert 'id="best-interests"' not in html
     assert login(world.cw_police).post(url, {"panel": "x", "summary": "y"}).status_code == 404
+
+
+def test_focal_points_do_not_read_the_agencies_free_text(login, world, focal_af):
+    consent(world, purpose="CrossBorderReferral")
+    referral = rs.referral_create(
+        user=world.cw, case=world.case_ir, to_country="AF", services=["Shelter"], reason="MigrationOrChangeOfLocation",
+        message="Reza sleeps at the bus station",
+    )  # fmt: skip
+    referral = rs.referral_send(user=world.cw, referral=referral)
+    page = login(world.focal_ir).get(reverse("referral_detail", args=[referral.reference])).content.decode()
+    assert "bus station" not in page and "Reza" not in page
+    assert "bus station" in login(world.cw).get(reverse("referral_detail", args=[referral.reference])).content.decode()
