@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "victims",
     "cases",
     "referrals",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +281,12 @@ else:
 # Seconds an SMTP conversation may block. It must stay well below OUTBOX_LEASE_SECONDS: a worker
 # still sending when its lease ends could send the same message as the worker that takes over.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+
+# Small-cell protection: counts below this are shown as "<N" to anyone without identity access to
+# every counted case, and in every export (CTDC's k = 11).
+STATS_MIN_CELL = int(os.environ.get("STATS_MIN_CELL", "11"))
+if STATS_MIN_CELL < 2:
+    raise ImproperlyConfigured("STATS_MIN_CELL must be at least 2.")
 
 # Referral response deadlines in hours, by urgency (routine, urgent, life-threatening), and how
 # much of the window is left when the receiver is reminded.
