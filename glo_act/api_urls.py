@@ -8,6 +8,7 @@ from cases.api import views as cases
 from glo_act.api import TokenView
 from partners.api.views import AgencyViewSet
 from referrals.api.views import NotificationViewSet, ReferralViewSet
+from stats.api.views import figure_views
 from victims.api.views import PersonViewSet
 
 app_name = "api"
@@ -38,5 +39,6 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *[path(f"stats/{slug}/", view.as_view(), name=f"stats-{slug}") for slug, view in figure_views()],
     *router.urls,
 ]

@@ -318,6 +318,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE = {
     "referral-deadlines": {"task": "referrals.tasks.check_referral_deadlines", "schedule": 60.0},
     "outbox-sweeper": {"task": "referrals.tasks.sweep_outbox", "schedule": 60.0},
+    # The dashboards' pre-aggregated table (stats/rollups.py): figures are at most five minutes old.
+    "stats-rollups": {"task": "stats.tasks.rebuild_rollups", "schedule": 300.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 # The e-mail outbox (referrals.tasks): a worker's claim on a message lasts OUTBOX_LEASE_SECONDS;

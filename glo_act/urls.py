@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("referrals.urls")),
     path("", include("partners.urls")),
+    path("", include("stats.urls")),
+    path("", include("stats.export_urls")),
 ]

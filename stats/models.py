@@ -28,3 +28,90 @@ class ExportRecord(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+# --------------------------------------------------------------------------------------------
+# Pre-aggregated rollups for the dashboards (see stats/rollups.py for how they are built).
+#
+# Grain: one row per (month the case was opened, owning agency, country of identification,
+# exploitation value), where the exploitation value is "*" (every case once: totals never
+# double-count a case with several types), "-" (cases with no type recorded) or one row per type
+# the case has. Everything else the charts need is a measure column on that row, not a dimension:
+# children, smuggled migrants, open cases, sex x CTDC age band (40 columns) and context of
+# identification (12 columns). That keeps the table at about months x agencies x ~7 rows (tens of
+# thousands at a million cases) instead of one row per combination of every attribute.
+# --------------------------------------------------------------------------------------------
+
+ALL = "*"
+NONE_RECORDED = "-"
+
+# Sex groups of the sex x age chart: the HTCDS genders, with the rare ones grouped (they would be
+# suppressed one by one anyway, and the group keeps some of them visible).
+SEX_GROUPS = [
+    ("f", _("Feminine"), ["Feminine"]),
+    ("m", _("Masculine"), ["Masculine"]),
+    ("x", _("Transgender or non-conforming"), ["TransgenderFeminine", "TransgenderMasculine", "NonConforming"]),
+    ("u", _("Not specified or unknown"), ["NonSpecifiedUnknown"]),
+]
+
+
+def _age_band_labels() -> list[str]:
+    from victims.models import CTDC_AGE_BANDS
+
+    return [f"{low}+" if high is None else f"{low}-{high}" for low, high in CTDC_AGE_BANDS] + ["unknown"]
+
+
+AGE_BANDS = _age_band_labels()
+
+
+def sex_age_column(sex: str, band: str) -> str:
+    return "sa_{}_{}".format(sex, band.replace("-", "_").replace("+", "plus"))
+
+
+def context_column(context: str) -> str:
+    return f"ctx_{context.lower()}"
+
+
+class CaseRollup(models.Model):
+    """Cases counted by month opened, agency, country and exploitation type (see the grain above)."""
+
+    month = models.DateField(help_text=_("First day of the month the case was opened."))
+    agency = models.ForeignKey("partners.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    country = models.ForeignKey("partners.Country", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    exploitation = models.CharField(max_length=40, help_text=_('"*" all cases, "-" none recorded, or a type.'))
+    n = models.PositiveIntegerField(default=0)
+    children = models.PositiveIntegerField(default=0)
+    smuggled = models.PositiveIntegerField(default=0)
+    active = models.PositiveIntegerField(default=0, help_text=_("Of them, not closed when the rollup was built."))
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["exploitation", "month"], name="caserollup_expl_month"),
+            models.Index(fields=["agency", "month"], name="caserollup_agency_month"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "agency", "country", "exploitation"], name="caserollup_grain")
+        ]
+
+
+def _add_measure_columns():
+    from glo_act.vocabularies import IdentificationContext
+
+    for sex, _label, _values in SEX_GROUPS:
+        for band in AGE_BANDS:
+            CaseRollup.add_to_class(sex_age_column(sex, band), models.PositiveIntegerField(default=0))
+    for value, _label in IdentificationContext.choices:
+        CaseRollup.add_to_class(context_column(value), models.PositiveIntegerField(default=0))
+
+
+_add_measure_columns()
+
+
+class RollupState(models.Model):
+    """When the rollups were last rebuilt (one row), shown on the dashboard."""
+
+    name = models.CharField(max_length=30, unique=True)
+    rebuilt_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+    source_rows = models.PositiveIntegerField(default=0)
+    rollup_rows = models.PositiveIntegerField(default=0)

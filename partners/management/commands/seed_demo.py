@@ -23,6 +23,7 @@ from cases import services as case_services
 from cases.models import Case
 from partners.models import Agency, Country, Membership, Province, Role, Scope, User
 from partners.services import agency_create, membership_create
+from stats.rollups import rollups_rebuild
 
 DEMO_PASSWORD = "glo-act-demo-2026"
 
@@ -436,6 +437,7 @@ class Command(BaseCommand):
             self._say(f"Synthetic agencies: {made} created ({agencies} wanted).")
         if cases:
             self._bulk(cases, seed, chunk_size)
+        rollups_rebuild()  # the dashboards read pre-aggregates (stats/rollups.py); bring them up to date now
         self._print_logins()
 
     # ---------------------------------------------------------------- output

@@ -1,0 +1,762 @@
+"""The dashboard figures: scoped, filtered and, where needed, suppressed. The page and the API both
+come through `dashboard()`.
+
+Where each figure comes from:
+- cases (identifications per month by country, by exploitation type, by sex and age band, shares of
+  children and smuggled migrants, contexts, caseload per agency): the pre-aggregated
+  `stats_caserollup` (stats/models.py, stats/rollups.py), a few tens of thousands of rows at a
+  million cases, never the raw case rows;
+- referrals (funnel, median time to acceptance, overdue now, cross-border flows) and services
+  delivered: live, from their own tables, which hold thousands of rows rather than millions.
+
+Scope: a programme manager or auditor sees the countries of their oversight scope (their agency's
+country, or the four programme countries for a regional scope); a supervisor sees their agencies.
+Every other role has no dashboard (None from `dashboard_scope`, a 403 for the views).
+
+Suppression: every figure goes through stats.suppression (primary and secondary within each
+chart; the headline totals also through safe_difference_guard against the adjacent filter states:
+the range one month shorter at either end, the agency's whole country instead of the agency, and
+every exploitation type instead of one) unless the user has identity access to every counted case,
+i.e. a supervisor or caseworker whose figures count only their own agencies.
+"""
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from glo_act.vocabularies import ExploitationType, IdentificationContext, Service
+from partners.models import Agency, Country
+from partners.selectors import user_scope
+
+from . import suppression as sup
+from .models import AGE_BANDS, ALL, NONE_RECORDED, SEX_GROUPS, CaseRollup, RollupState, context_column, sex_age_column
+
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 60
+AWAITING = ("origin_focal", "destination_focal", "sent")
+FIGURES = [
+    "identifications-by-month",
+    "by-exploitation",
+    "by-sex-age",
+    "contexts",
+    "referral-funnel",
+    "cross-border-flows",
+    "caseload",
+    "services",
+]
+
+
+# ------------------------------------------------------------------------------------------------
+# Scope and filters
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    countries: frozenset[str]  # oversight (pseudonymous) countries
+    agency_ids: frozenset[int]  # supervised agencies
+    identity_agency_ids: frozenset[int]  # agencies whose cases the user sees with identity
+    can_drill_down: bool
+
+
+def dashboard_scope(user) -> DashboardScope | None:
+    """What the user's dashboard counts; None when the user has no dashboard."""
+    scope = user_scope(user)
+    if not (scope.oversight_country_codes or scope.supervisor_agency_ids):
+        return None
+    return DashboardScope(
+        countries=frozenset(scope.oversight_country_codes),
+        agency_ids=frozenset(scope.supervisor_agency_ids),
+        identity_agency_ids=frozenset(scope.case_agency_ids),
+        # Supervisors see their agency's cases, oversight roles a pseudonymous case list: both may
+        # follow a figure to the (already scoped) case list.
+        can_drill_down=scope.has_case_access or scope.is_oversight,
+    )
+
+
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _add_months(month: datetime.date, n: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _parse_month(value: str | None) -> datetime.date | None:
+    match = _MONTH.match((value or "").strip())
+    if not match:
+        return None
+    year, month = int(match[1]), int(match[2])
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return datetime.date(year, month, 1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    month_from: datetime.date
+    month_to: datetime.date
+    country: str = ""
+    agency: str = ""  # short name, as the case list filters
+    exploitation: str = ""
+    errors: tuple = ()
+
+    @property
+    def months(self) -> list[datetime.date]:
+        out, month = [], self.month_from
+        while month <= self.month_to:
+            out.append(month)
+            month = _add_months(month, 1)
+        return out
+
+    def as_params(self) -> dict:
+        params = {"from": self.month_from.strftime("%Y-%m"), "to": self.month_to.strftime("%Y-%m")}
+        for key, value in (
+            ("country", self.country),
+            ("agency", self.agency),
+            ("exploitation_type", self.exploitation),
+        ):
+            if value:
+                params[key] = value
+        return params
+
+
+def parse_filters(params, today: datetime.date | None = None) -> Filters:
+    """Filters from a query string: from/to as YYYY-MM (default: the last 12 months), country (ISO
+    code), agency (short name), exploitation_type. A value outside the user's scope is kept as given:
+    it matches nothing, so the figures come back empty rather than an error telling what exists."""
+    today = today or timezone.localdate()
+    errors = []
+    month_to = _parse_month(params.get("to"))
+    if params.get("to") and month_to is None:
+        errors.append(_("The end month must look like 2026-03."))
+    month_to = month_to or _month_start(today)
+    month_from = _parse_month(params.get("from"))
+    if params.get("from") and month_from is None:
+        errors.append(_("The start month must look like 2026-01."))
+    month_from = month_from or _add_months(month_to, -(DEFAULT_MONTHS - 1))
+    if month_from > month_to:
+        month_from, month_to = month_to, month_from
+    if _add_months(month_from, MAX_MONTHS - 1) < month_to:
+        month_from = _add_months(month_to, -(MAX_MONTHS - 1))
+        errors.append(_("At most %(n)s months at a time: the range was shortened.") % {"n": MAX_MONTHS})
+    return Filters(
+        month_from=month_from,
+        month_to=month_to,
+        country=(params.get("country") or "").strip().upper()[:2],
+        agency=(params.get("agency") or "").strip()[:30],
+        exploitation=(params.get("exploitation_type") or "").strip()[:40],
+        errors=tuple(errors),
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Figures
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    keys: dict
+    value: object  # an int, or sup.SUPPRESSED
+    link: str = ""
+
+    @property
+    def suppressed(self) -> bool:
+        return sup.is_suppressed(self.value)
+
+    @property
+    def number(self) -> int | None:
+        return None if self.suppressed else self.value
+
+    @property
+    def display(self) -> str:
+        return sup.display(self.value) if self.suppressed else f"{self.value:,}"
+
+
+@dataclass
+class Figure:
+    slug: str
+    title: str
+    dimensions: list[str]
+    labels: dict  # dimension -> {code: label}
+    cells: list[Cell] = field(default_factory=list)
+    totals: list[Cell] = field(default_factory=list)  # keys: a subset of the dimensions; {} = grand total
+    measures: dict = field(default_factory=dict)  # name -> Cell (a headline figure), or a plain value
+    note: str = ""
+
+    # Helpers for the templates (a 2-D figure is rows = dimensions[0], columns = dimensions[1]).
+    def codes(self, dim: str) -> list:
+        return list(self.labels[dim])
+
+    def cell(self, *codes) -> Cell | None:
+        key = dict(zip(self.dimensions, codes, strict=True))
+        return self._index().get(tuple(key.items()))
+
+    def total(self, **keys) -> Cell | None:
+        for cell in self.totals:
+            if cell.keys == keys:
+                return cell
+        return None
+
+    def _index(self) -> dict:
+        if not hasattr(self, "_cache"):
+            self._cache = {tuple(c.keys.items()): c for c in self.cells}
+        return self._cache
+
+    def rows(self) -> list[dict]:
+        rows_dim = self.dimensions[0]
+        if len(self.dimensions) == 1:
+            return [{"code": c.keys[rows_dim], "label": self.labels[rows_dim][c.keys[rows_dim]], "cell": c}
+                    for c in self.cells]  # fmt: skip
+        cols_dim = self.dimensions[1]
+        return [
+            {
+                "code": r,
+                "label": label,
+                "cells": [self.cell(r, c) for c in self.labels[cols_dim]],
+                "total": self.total(**{rows_dim: r}),
+            }
+            for r, label in self.labels[rows_dim].items()
+        ]
+
+    def columns(self) -> list[dict]:
+        cols_dim = self.dimensions[1]
+        return [
+            {"code": c, "label": label, "total": self.total(**{cols_dim: c})}
+            for c, label in self.labels[cols_dim].items()
+        ]
+
+    @property
+    def grand_total(self) -> Cell | None:
+        return self.total()
+
+    @property
+    def empty(self) -> bool:
+        return not any(c.suppressed or c.value for c in self.cells)
+
+    @property
+    def max_value(self) -> int:
+        values = [c.value for c in self.cells if not c.suppressed]
+        return max(values, default=0)
+
+
+class Dashboard:
+    """All figures for one user and one set of filters. Every query is a fixed one: the number of
+    queries does not grow with the number of cases, agencies or months."""
+
+    def __init__(self, user, params, *, scope: DashboardScope | None = None, today=None):
+        self.user = user
+        self.scope = scope or dashboard_scope(user)
+        if self.scope is None:
+            raise PermissionError("This user has no dashboard.")
+        self.filters = parse_filters(params, today=today)
+        self.threshold = sup_threshold()
+        self._load_names()
+        self.suppress = self._needs_suppression()
+
+    # -------------------------------------------------------------- scope, names, suppression
+    def _load_names(self):
+        s, f = self.scope, self.filters
+        q = Q(id__in=sorted(s.agency_ids))
+        if s.countries:
+            q |= Q(country_id__in=sorted(s.countries))
+        agencies = list(
+            Agency.objects.filter(q).values_list("id", "short_name", "name", "country_id", "country__name")
+            .order_by("country__sort_order", "short_name")
+        )  # fmt: skip
+        self.agencies = {a[0]: {"short_name": a[1], "name": a[2], "country": a[3]} for a in agencies}
+        self.country_names = dict(Country.objects.values_list("code", "name"))
+        countries = {c: self.country_names.get(c, c) for c in s.countries}
+        for _id, _short, _name, code, name in agencies:
+            if _id in s.agency_ids:
+                countries.setdefault(code, name)
+        order = {c: i for i, (_a, _s, _n, c, _cn) in reversed(list(enumerate(agencies)))}
+        self.countries = dict(sorted(countries.items(), key=lambda kv: (order.get(kv[0], 99), kv[1])))
+        # The agency filter, resolved within the scope only (-1 matches nothing).
+        self.agency_id = None
+        if f.agency:
+            self.agency_id = next((i for i, a in self.agencies.items() if a["short_name"] == f.agency), -1)
+
+    def _needs_suppression(self) -> bool:
+        """Unsuppressed only when every counted case belongs to an agency whose cases the user sees
+        with identity: a supervisor's (or caseworker's) own agencies, and nothing else."""
+        s = self.scope
+        if self.agency_id is not None:
+            counted = {self.agency_id} if self.agency_id != -1 else set()
+        elif s.countries:
+            return True
+        else:
+            counted = {
+                i
+                for i in s.agency_ids
+                if not self.filters.country or self.agencies[i]["country"] == self.filters.country
+            }
+        return not counted <= s.identity_agency_ids
+
+    @property
+    def out_of_scope(self) -> bool:
+        """A country or agency filter outside the user's scope: every figure is empty."""
+        return bool(self.filters.country and self.filters.country not in self.countries) or self.agency_id == -1
+
+    @property
+    def country_choices(self):
+        return list(self.countries.items())
+
+    @property
+    def agency_choices(self):
+        return [(a["short_name"], f"{a['short_name']} · {a['name']}") for a in self.agencies.values()]
+
+    # -------------------------------------------------------------- rollup querysets
+    def _rollups(self, *, agency=True, exploitation=True, months=True):
+        s, f = self.scope, self.filters
+        q = Q(agency_id__in=sorted(s.agency_ids))
+        if s.countries:
+            q |= Q(country_id__in=sorted(s.countries))
+        qs = CaseRollup.objects.filter(q)
+        if self.out_of_scope:
+            qs = qs.filter(agency_id=-1)  # nothing (still one query: the page's cost stays the same)
+        if months:
+            qs = qs.filter(month__gte=f.month_from, month__lte=f.month_to)
+        if f.country:
+            qs = qs.filter(country_id=f.country)
+        if agency and self.agency_id is not None:
+            qs = qs.filter(agency_id=self.agency_id)
+        if exploitation is True:
+            qs = qs.filter(exploitation=f.exploitation or ALL)
+        return qs
+
+    # -------------------------------------------------------------- suppression helpers
+    def _one_d(self, counts: dict, *, total=None, overlapping=False) -> tuple[dict, object]:
+        counts = {k: int(v or 0) for k, v in counts.items()}
+        total = sum(counts.values()) if total is None else int(total or 0)
+        if not self.suppress:
+            return counts, total
+        out = sup.suppress_1d(counts, total=total, overlapping=overlapping)
+        return out["cells"], out["total"]
+
+    def _two_d(self, table: dict, rows: list, cols: list):
+        row_totals = {r: sum(table.get((r, c), 0) for c in cols) for r in rows}
+        col_totals = {c: sum(table.get((r, c), 0) for r in rows) for c in cols}
+        full = {(r, c): int(table.get((r, c)) or 0) for r in rows for c in cols}
+        grand = sum(full.values())
+        if not self.suppress:
+            return full, row_totals, col_totals, grand
+        out = sup.suppress_2d(full, row_totals=row_totals, col_totals=col_totals, grand_total=grand)
+        return out["cells"], out["row_totals"], out["col_totals"], out["grand_total"]
+
+    def _guard(self, value, neighbours: list):
+        if not self.suppress:
+            return value
+        if sup.is_suppressed(value):
+            return value
+        return sup.safe_difference_guard(value, [n for n in neighbours if n is not None])
+
+    def _case_link(self, *, month=None, country=None, exploitation=None, agency=None, child=None) -> str:
+        if not self.scope.can_drill_down:
+            return ""
+        f = self.filters
+        params = {
+            "opened_after": (month or f.month_from).isoformat(),
+            "opened_before": _month_end(month or f.month_to).isoformat(),
+        }
+        if country or f.country:
+            params["country"] = country or f.country
+        if agency or f.agency:
+            params["agency"] = agency or f.agency
+        expl = exploitation or f.exploitation
+        if expl and expl not in (ALL, NONE_RECORDED):
+            params["exploitation_type"] = expl
+        if child is not None:
+            params["is_child"] = "true" if child else "false"
+        return reverse("case_list") + "?" + urlencode(params)
+
+    def _cell(self, keys, value, link="") -> Cell:
+        suppressed = sup.is_suppressed(value)
+        return Cell(keys, value, "" if suppressed or not value else link)
+
+    # -------------------------------------------------------------- case figures
+    def _neighbour_totals(self) -> list[dict]:
+        """Headline totals of the adjacent filter states other than the date range, for
+        safe_difference_guard: the agency's whole country instead of the agency, each agency of the
+        chosen country, every exploitation type instead of one. One query, grouped by agency."""
+        f = self.filters
+        expl = f.exploitation or ALL
+        aggregates = {}
+        for m in ("n", "children", "smuggled"):
+            aggregates[f"{m}_chosen"] = Sum(m, filter=Q(exploitation=expl))
+            aggregates[f"{m}_all_types"] = Sum(m, filter=Q(exploitation=ALL))
+        rows = list(self._rollups(agency=False, exploitation=False).values("agency_id").annotate(**aggregates))
+        out = []
+        for m in ("n", "children", "smuggled"):
+            mine = [r for r in rows if self.agency_id is None or r["agency_id"] == self.agency_id]
+            near = {}
+            if self.agency_id is not None:
+                near["country"] = sum(r[f"{m}_chosen"] or 0 for r in rows)
+            elif f.country:
+                near.update({f"agency {r['agency_id']}": r[f"{m}_chosen"] or 0 for r in rows})
+            if f.exploitation:
+                near["all types"] = sum(r[f"{m}_all_types"] or 0 for r in mine)
+            out.append(near)
+        return out
+
+    def identifications_by_month(self) -> Figure:
+        f = self.filters
+        before, after = _add_months(f.month_from, -1), _add_months(f.month_to, 1)
+        rows = list(
+            self._rollups(months=False).filter(month__gte=before, month__lte=after).values_list("month", "country_id")
+            .annotate(t_n=Sum("n"), t_children=Sum("children"), t_smuggled=Sum("smuggled"))
+        )  # fmt: skip
+        # The months just outside the range, for the "one month longer" neighbours only.
+        outside = {before: [0, 0, 0], after: [0, 0, 0]}
+        for m, _c, n, ch, sm in rows:
+            if m in outside:
+                outside[m] = [outside[m][0] + n, outside[m][1] + ch, outside[m][2] + sm]
+        rows = [r for r in rows if f.month_from <= r[0] <= f.month_to]
+        months, countries = f.months, list(self.countries)
+        countries += sorted({c for _m, c, *_rest in rows} - set(countries))  # a case identified elsewhere
+        if f.country:
+            countries = [f.country] if f.country in countries else []
+        table = {(m, c): n for m, c, n, _ch, _sm in rows}
+        cells, row_totals, col_totals, grand = self._two_d(table, months, countries)
+        labels = {
+            "month": {m: m.strftime("%b %Y") for m in months},
+            "country": {c: self.country_names.get(c, c) for c in countries},
+        }
+        fig = Figure(
+            "identifications-by-month", _("Identifications per month, by country"), ["month", "country"], labels
+        )
+        fig.cells = [
+            self._cell({"month": m, "country": c}, cells[(m, c)], self._case_link(month=m, country=c))
+            for m in months
+            for c in countries
+        ]
+        fig.totals = [self._cell({"month": m}, row_totals[m], self._case_link(month=m)) for m in months]
+        fig.totals += [self._cell({"country": c}, col_totals[c], self._case_link(country=c)) for c in countries]
+        # Headlines: total, children, smuggled migrants, each guarded against the adjacent filter states.
+        by_month = {m: [0, 0, 0] for m in months}
+        for m, _c, n, ch, sm in rows:
+            if m in by_month:
+                by_month[m][0] += n
+                by_month[m][1] += ch
+                by_month[m][2] += sm
+        sums = [sum(v[i] for v in by_month.values()) for i in range(3)]
+        first, last = by_month[months[0]], by_month[months[-1]]
+        other_states = self.agency_id is not None or f.country or f.exploitation
+        near = self._neighbour_totals() if self.suppress and other_states else [{}, {}, {}]
+        headline = {}
+        for i, name in enumerate(("n", "children", "smuggled")):
+            neighbours = [sums[i] + outside[before][i], sums[i] + outside[after][i], *near[i].values()]
+            if len(months) > 1:
+                neighbours += [sums[i] - first[i], sums[i] - last[i]]
+            if i == 0:
+                value = grand if self.suppress else sums[0]
+                headline[name] = self._guard(value, neighbours)
+            else:
+                # A share's part and its complement, suppressed together (primary + secondary).
+                other = "adults" if name == "children" else "not_smuggled"
+                parts, _tot = self._one_d({name: sums[i], other: sums[0] - sums[i]}, total=sums[0])
+                headline[name] = self._guard(parts[name], neighbours)
+                headline[other] = parts[other]
+        fig.measures = {
+            "total": self._cell({}, headline["n"], self._case_link()),
+            "children": self._cell({}, headline["children"], self._case_link(child=True)),
+            "adults": self._cell({}, headline["adults"]),
+            "smuggled": self._cell({}, headline["smuggled"]),
+            "not_smuggled": self._cell({}, headline["not_smuggled"]),
+            "children_share": _share(headline["children"], headline["n"]),
+            "smuggled_share": _share(headline["smuggled"], headline["n"]),
+        }
+        return fig
+
+    def by_exploitation(self) -> Figure:
+        """Cases by exploitation type. A case with several types counts once under each, so the bars
+        add up to more than the total; the exploitation filter highlights a bar, it does not filter."""
+        query = self._rollups(exploitation=False).values_list("exploitation")
+        rows = {e: (n, ch) for e, n, ch in query.annotate(t_n=Sum("n"), t_children=Sum("children"))}
+        people, kids = rows.pop(ALL, (0, 0))
+        labels = {v: str(label) for v, label in ExploitationType.choices}
+        labels[NONE_RECORDED] = _("No type recorded")
+        codes = [c for c in labels if rows.get(c, (0, 0))[0]] or []
+        counts = {c: rows[c][0] for c in codes}
+        children = {c: rows[c][1] for c in codes}
+        # Overlapping categories: primary suppression of each figure, no partition to protect.
+        cells, _t = self._one_d(counts, total=people, overlapping=True)
+        child_cells, _t = self._one_d(children, total=kids, overlapping=True)
+        fig = Figure(
+            "by-exploitation", _("By exploitation type"), ["exploitation_type", "group"],
+            {"exploitation_type": {c: labels[c] for c in codes},
+             "group": {"all": _("All ages"), "children": _("Children")}},
+            note=_("A case with several types of exploitation counts under each of them."),
+        )  # fmt: skip
+        for c in sorted(codes, key=lambda c: (c == NONE_RECORDED, -counts[c])):
+            fig.cells.append(
+                self._cell({"exploitation_type": c, "group": "all"}, cells[c], self._case_link(exploitation=c))
+            )
+            fig.cells.append(
+                self._cell({"exploitation_type": c, "group": "children"}, child_cells[c],
+                           self._case_link(exploitation=c, child=True))
+            )  # fmt: skip
+        fig.labels["exploitation_type"] = {
+            c: labels[c] for c in sorted(codes, key=lambda c: (c == NONE_RECORDED, -counts[c]))
+        }
+        return fig
+
+    def _measure_sums(self) -> dict:
+        columns = [sex_age_column(s, b) for s, _l, _v in SEX_GROUPS for b in AGE_BANDS]
+        columns += [context_column(v) for v, _l in IdentificationContext.choices]
+        if not hasattr(self, "_sums"):
+            self._sums = self._rollups().aggregate(**{f"t_{c}": Sum(c) for c in columns})
+        return {k[2:]: v or 0 for k, v in self._sums.items()}
+
+    def by_sex_age(self) -> Figure:
+        sums = self._measure_sums()
+        sexes = [s for s, _l, _v in SEX_GROUPS]
+        table = {(s, b): sums[sex_age_column(s, b)] for s in sexes for b in AGE_BANDS}
+        cells, row_totals, col_totals, grand = self._two_d(table, sexes, AGE_BANDS)
+        labels = {"sex": {s: str(label) for s, label, _v in SEX_GROUPS},
+                  "age_band": {b: (_("Age unknown") if b == "unknown" else b) for b in AGE_BANDS}}  # fmt: skip
+        fig = Figure(
+            "by-sex-age", _("By sex and age band"), ["sex", "age_band"], labels,
+            note=_("CTDC age bands, age at identification. An unknown age is presumed a child."),
+        )  # fmt: skip
+        fig.cells = [self._cell({"sex": s, "age_band": b}, cells[(s, b)]) for s in sexes for b in AGE_BANDS]
+        fig.totals = [self._cell({"sex": s}, row_totals[s]) for s in sexes]
+        fig.totals += [self._cell({"age_band": b}, col_totals[b]) for b in AGE_BANDS]
+        fig.totals.append(self._cell({}, grand))
+        return fig
+
+    def contexts(self) -> Figure:
+        sums = self._measure_sums()
+        labels = {v: str(label) for v, label in IdentificationContext.choices}
+        counts = {v: sums[context_column(v)] for v in labels}
+        counts = {v: n for v, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n}
+        cells, total = self._one_d(counts)
+        fig = Figure(
+            "contexts", _("Contexts of identification"), ["context"], {"context": {v: labels[v] for v in counts}}
+        )
+        fig.cells = [self._cell({"context": v}, cells[v]) for v in counts]
+        fig.totals = [self._cell({}, total)]
+        return fig
+
+    def caseload(self) -> Figure:
+        """Cases per owning agency (opened in the range), and of them still open. The agency filter
+        highlights an agency's bar, it does not hide the others."""
+        rows = {
+            a: (n, active)
+            for a, n, active in self._rollups(agency=False).values_list("agency_id")
+            .annotate(t_n=Sum("n"), t_active=Sum("active"))
+        }  # fmt: skip
+        ids = [i for i in sorted(rows, key=lambda i: -rows[i][0]) if rows[i][0] and i in self.agencies]
+        cells, total = self._one_d({i: rows[i][0] for i in ids})
+        open_cells, open_total = self._one_d({i: rows[i][1] for i in ids})
+        fig = Figure(
+            "caseload", _("Caseload per agency"), ["agency", "measure"],
+            {"agency": {self.agencies[i]["short_name"]: self.agencies[i]["name"] for i in ids},
+             "measure": {"opened": _("Opened in the period"), "open": _("Still open")}},
+        )  # fmt: skip
+        for i in ids:
+            short = self.agencies[i]["short_name"]
+            fig.cells.append(
+                self._cell({"agency": short, "measure": "opened"}, cells[i], self._case_link(agency=short))
+            )
+            fig.cells.append(self._cell({"agency": short, "measure": "open"}, open_cells[i]))
+        fig.totals = [self._cell({"measure": "opened"}, total), self._cell({"measure": "open"}, open_total)]
+        return fig
+
+    # -------------------------------------------------------------- referrals and services (live)
+    def _range(self):
+        f = self.filters
+        tz = timezone.get_current_timezone()
+        start = datetime.datetime.combine(f.month_from, datetime.time.min, tzinfo=tz)
+        end = datetime.datetime.combine(_add_months(f.month_to, 1), datetime.time.min, tzinfo=tz)
+        return start, end
+
+    def _referral_where(self) -> tuple[str, list]:
+        s, f = self.scope, self.filters
+        where = ["(fa.country_id = ANY(%s) OR r.to_country_id = ANY(%s) OR r.from_agency_id = ANY(%s)"
+                 " OR r.to_agency_id = ANY(%s))"]  # fmt: skip
+        params = [sorted(s.countries), sorted(s.countries), sorted(s.agency_ids), sorted(s.agency_ids)]
+        if self.out_of_scope:
+            where.append("FALSE")
+        if f.country:
+            where.append("(fa.country_id = %s OR r.to_country_id = %s)")
+            params += [f.country, f.country]
+        if self.agency_id is not None:
+            where.append("(r.from_agency_id = %s OR r.to_agency_id = %s)")
+            params += [self.agency_id, self.agency_id]
+        if f.exploitation:
+            where.append("c.exploitation_types @> ARRAY[%s]::varchar[]")
+            params.append(f.exploitation)
+        return " AND ".join(where), params
+
+    def referral_funnel(self) -> Figure:
+        where, params = self._referral_where()
+        start, end = self._range()
+        sql = f"""
+            SELECT count(*) FILTER (WHERE in_range),
+                   count(*) FILTER (WHERE in_range AND accepted),
+                   count(*) FILTER (WHERE in_range AND r.state = 'declined'),
+                   count(*) FILTER (WHERE in_range AND r.state = 'completed'),
+                   count(*) FILTER (WHERE in_range AND r.state = 'expired'),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.responded_at - r.sent_at))
+                       FILTER (WHERE in_range AND accepted),
+                   count(*) FILTER (WHERE r.state IN ('origin_focal', 'destination_focal', 'sent')
+                                    AND r.response_deadline < now())
+            FROM referrals_referral r
+            JOIN partners_agency fa ON fa.id = r.from_agency_id
+            JOIN cases_case c ON c.id = r.case_id
+            CROSS JOIN LATERAL (SELECT r.sent_at >= %s AND r.sent_at < %s AS in_range,
+                                       r.responded_at IS NOT NULL AND r.state <> 'declined' AS accepted) x
+            WHERE r.sent_at IS NOT NULL AND {where}
+        """  # noqa: S608 - only placeholders are interpolated
+        with connection.cursor() as cur:
+            cur.execute(sql, [start, end, *params])
+            sent, accepted, declined, completed, expired, median, overdue = cur.fetchone()
+        labels = {"sent": _("Sent"), "accepted": _("Accepted"), "declined": _("Declined"),
+                  "completed": _("Completed"), "expired": _("Expired (no answer in time)")}  # fmt: skip
+        counts = {"sent": sent, "accepted": accepted, "declined": declined, "completed": completed, "expired": expired}
+        # Stages overlap (accepted includes completed), so there is no total to protect; each stage is
+        # suppressed on its own and the smallest others with it.
+        cells, _t = self._one_d(counts, total=sent, overlapping=True)
+        fig = Figure(
+            "referral-funnel", _("Referral funnel"), ["stage"], {"stage": labels},
+            note=_("Referrals sent in the period, by how far they got. Accepted includes those completed since."),
+        )  # fmt: skip
+        fig.cells = [self._cell({"stage": k}, cells[k]) for k in labels]
+        overdue_cells, _t = self._one_d({"overdue": overdue})
+        median_days = None if median is None else round(median / 86400, 1)
+        if self.suppress and (sup.is_suppressed(cells["accepted"]) or accepted < self.threshold):
+            median_days = None  # a median of a handful of referrals describes those few people
+        fig.measures = {
+            "median_days_to_acceptance": median_days,
+            "overdue_now": self._cell({}, overdue_cells["overdue"]),
+        }
+        return fig
+
+    def cross_border_flows(self) -> Figure:
+        where, params = self._referral_where()
+        start, end = self._range()
+        sql = f"""
+            SELECT fa.country_id, r.to_country_id, count(*)
+            FROM referrals_referral r
+            JOIN partners_agency fa ON fa.id = r.from_agency_id
+            JOIN cases_case c ON c.id = r.case_id
+            WHERE r.is_cross_border AND r.sent_at >= %s AND r.sent_at < %s AND {where}
+            GROUP BY 1, 2
+        """  # noqa: S608 - only placeholders are interpolated
+        with connection.cursor() as cur:
+            cur.execute(sql, [start, end, *params])
+            table = {(o, d): n for o, d, n in cur.fetchall()}
+        codes = list(self.countries)
+        for o, d in table:
+            for code in (o, d):
+                if code not in codes:
+                    codes.append(code)
+        names = self.country_names
+        cells, row_totals, col_totals, grand = self._two_d(table, codes, codes)
+        labels = {"origin": {c: names.get(c, c) for c in codes}, "destination": {c: names.get(c, c) for c in codes}}
+        fig = Figure(
+            "cross-border-flows", _("Cross-border referrals: origin to destination"), ["origin", "destination"], labels,
+            note=_("Cross-border referrals sent in the period, from the sending agency's country to the destination."),
+        )  # fmt: skip
+        fig.cells = [self._cell({"origin": o, "destination": d}, cells[(o, d)]) for o in codes for d in codes]
+        fig.totals = [self._cell({"origin": o}, row_totals[o]) for o in codes]
+        fig.totals += [self._cell({"destination": d}, col_totals[d]) for d in codes]
+        fig.totals.append(self._cell({}, grand))
+        return fig
+
+    def services(self) -> Figure:
+        s, f = self.scope, self.filters
+        where = ["(c.country_id = ANY(%s) OR c.agency_id = ANY(%s) OR sd.provider_id = ANY(%s))"]
+        params = [sorted(s.countries), sorted(s.agency_ids), sorted(s.agency_ids)]
+        if self.out_of_scope:
+            where.append("FALSE")
+        if f.country:
+            where.append("c.country_id = %s")
+            params.append(f.country)
+        if self.agency_id is not None:
+            where.append("(c.agency_id = %s OR sd.provider_id = %s)")
+            params += [self.agency_id, self.agency_id]
+        if f.exploitation:
+            where.append("c.exploitation_types @> ARRAY[%s]::varchar[]")
+            params.append(f.exploitation)
+        sql = f"""
+            SELECT sd.service, count(*), count(DISTINCT sd.case_id),
+                   count(DISTINCT sd.case_id) FILTER (WHERE c.is_child)
+            FROM cases_servicedelivery sd JOIN cases_case c ON c.id = sd.case_id
+            WHERE sd.started_on >= %s AND sd.started_on <= %s AND {" AND ".join(where)}
+            GROUP BY GROUPING SETS ((sd.service), ())
+        """  # noqa: S608 - only placeholders are interpolated
+        with connection.cursor() as cur:
+            cur.execute(sql, [f.month_from, _month_end(f.month_to), *params])
+            rows = cur.fetchall()
+        people = children = 0
+        counts = {}
+        for service, n, persons, kids in rows:
+            if service is None:
+                people, children = persons, kids
+            else:
+                counts[service] = n
+        labels = {v: str(label) for v, label in Service.choices}
+        counts = dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+        cells, total = self._one_d(counts)
+        served, _t = self._one_d({"people": people, "children": children}, total=people, overlapping=True)
+        fig = Figure(
+            "services", _("Services delivered, by type"), ["service"],
+            {"service": {k: labels.get(k, k) for k in counts}},
+            note=_("Services started in the period, for the cases in scope."),
+        )  # fmt: skip
+        fig.cells = [self._cell({"service": k}, cells[k]) for k in counts]
+        fig.totals = [self._cell({}, total)]
+        fig.measures = {"people_served": self._cell({}, served["people"]),
+                        "children_served": self._cell({}, served["children"])}  # fmt: skip
+        return fig
+
+    # -------------------------------------------------------------- all together
+    def figure(self, slug: str) -> Figure:
+        return {
+            "identifications-by-month": self.identifications_by_month,
+            "by-exploitation": self.by_exploitation,
+            "by-sex-age": self.by_sex_age,
+            "contexts": self.contexts,
+            "referral-funnel": self.referral_funnel,
+            "cross-border-flows": self.cross_border_flows,
+            "caseload": self.caseload,
+            "services": self.services,
+        }[slug]()
+
+    def all_figures(self) -> dict[str, Figure]:
+        return {slug: self.figure(slug) for slug in FIGURES}
+
+    @property
+    def rollup_state(self):
+        return RollupState.objects.filter(name="cases").first()
+
+
+def _share(part, whole):
+    if sup.is_suppressed(part) or sup.is_suppressed(whole) or not whole:
+        return None
+    return round(100 * part / whole, 1)
+
+
+def sup_threshold() -> int:
+    from django.conf import settings
+
+    return settings.STATS_MIN_CELL
