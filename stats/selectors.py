@@ -13,11 +13,25 @@ Scope: a programme manager or auditor sees the countries of their oversight scop
 country, or the four programme countries for a regional scope); a supervisor sees their agencies.
 Every other role has no dashboard (None from `dashboard_scope`, a 403 for the views).
 
-Suppression: every figure goes through stats.suppression (primary and secondary within each
-chart; the headline totals also through safe_difference_guard against the adjacent filter states:
-the range one month shorter at either end, the agency's whole country instead of the agency, and
-every exploitation type instead of one) unless the user has identity access to every counted case,
-i.e. a supervisor or caseworker whose figures count only their own agencies.
+Suppression: every figure goes through stats.suppression unless the user has identity access to
+every counted case, i.e. a supervisor or caseworker whose figures count only their own agencies.
+
+- Counts of cases by month, country and agency (the monthly chart's cells and margins, the
+  headline total, caseload per agency) are unions of cells of ONE fixed table, `Dashboard._base()`:
+  identifications by month x (country, agency) over every month from the first with data to the
+  current month, for the user's scope and the exploitation filter. It does not depend on the date
+  range, country or agency requested, so it has one suppression pattern; each requested range,
+  country or agency is a slice of it, and a figure is shown only when the suppressed fixed table
+  already implies it (SelectionTable / the rule of suppress_selection_2d). Overlapping ranges, or a
+  country and its agencies, therefore cannot be differenced into a hidden cell.
+- The population total of the filters is computed once (`_total`: the selection rule, then
+  safe_difference_guard against the adjacent filter states, which also covers the exploitation
+  filter the fixed table does not) and is the grand total of every chart over that population
+  (monthly headline, sex x age, contexts, caseload): the same figure with the same decision. Charts
+  that partition the population are suppressed with that total as their margin, withheld as a
+  hidden cell (with complements) when the headline is withheld.
+- Other figures (exploitation types, referrals, services, children and smuggled shares) get primary
+  and secondary suppression within their chart; the children and smuggled headlines also the guard.
 """
 
 import calendar
@@ -266,6 +280,7 @@ class Dashboard:
         self.scope = scope or dashboard_scope(user)
         if self.scope is None:
             raise PermissionError("This user has no dashboard.")
+        self.today = today or timezone.localdate()
         self.filters = parse_filters(params, today=today)
         self.threshold = sup_threshold()
         self._load_names()
@@ -324,7 +339,7 @@ class Dashboard:
         return [(a["short_name"], f"{a['short_name']} · {a['name']}") for a in self.agencies.values()]
 
     # -------------------------------------------------------------- rollup querysets
-    def _rollups(self, *, agency=True, exploitation=True, months=True):
+    def _rollups(self, *, agency=True, exploitation=True, months=True, country=True):
         s, f = self.scope, self.filters
         q = Q(agency_id__in=sorted(s.agency_ids))
         if s.countries:
@@ -334,7 +349,7 @@ class Dashboard:
             qs = qs.filter(agency_id=-1)  # nothing (still one query: the page's cost stays the same)
         if months:
             qs = qs.filter(month__gte=f.month_from, month__lte=f.month_to)
-        if f.country:
+        if country and f.country:
             qs = qs.filter(country_id=f.country)
         if agency and self.agency_id is not None:
             qs = qs.filter(agency_id=self.agency_id)
@@ -343,22 +358,35 @@ class Dashboard:
         return qs
 
     # -------------------------------------------------------------- suppression helpers
-    def _one_d(self, counts: dict, *, total=None, overlapping=False) -> tuple[dict, object]:
+    def _one_d(self, counts: dict, *, total=None, overlapping=False, shown_total=None) -> tuple[dict, object]:
+        """A 1-D chart. ``shown_total``: the figure this chart's total must be (the population total
+        shown everywhere, see _total); the chart is then suppressed with that total as its margin."""
         counts = {k: int(v or 0) for k, v in counts.items()}
-        total = sum(counts.values()) if total is None else int(total or 0)
+        total = sum(counts.values()) if total is None else max(int(total or 0), sum(counts.values()))
         if not self.suppress:
             return counts, total
-        out = sup.suppress_1d(counts, total=total, overlapping=overlapping)
+        hide = shown_total is not None and sup.is_suppressed(shown_total)
+        out = sup.suppress_1d(counts, total=total, overlapping=overlapping, hide_total=hide)
+        if shown_total is not None and not hide and sup.is_suppressed(out["total"]):
+            return dict.fromkeys(counts, sup.SUPPRESSED), shown_total  # pragma: no cover - see _two_d
         return out["cells"], out["total"]
 
-    def _two_d(self, table: dict, rows: list, cols: list):
+    def _two_d(self, table: dict, rows: list, cols: list, *, total=None, shown_total=None):
+        """A 2-D chart; ``total`` and ``shown_total`` as in _one_d (the grand total)."""
         row_totals = {r: sum(table.get((r, c), 0) for c in cols) for r in rows}
         col_totals = {c: sum(table.get((r, c), 0) for r in rows) for c in cols}
         full = {(r, c): int(table.get((r, c)) or 0) for r in rows for c in cols}
-        grand = sum(full.values())
+        grand = sum(full.values()) if total is None else max(int(total or 0), sum(full.values()))
         if not self.suppress:
             return full, row_totals, col_totals, grand
-        out = sup.suppress_2d(full, row_totals=row_totals, col_totals=col_totals, grand_total=grand)
+        hide = shown_total is not None and sup.is_suppressed(shown_total)
+        out = sup.suppress_2d(full, row_totals=row_totals, col_totals=col_totals, grand_total=grand, hide_total=hide)
+        if shown_total is not None and not hide and sup.is_suppressed(out["grand_total"]):
+            # The shared total is shown (the headline), but this chart's own pattern would withhold it
+            # (a complement path through the corner; rare): withhold everything else instead, so
+            # the chart adds nothing to what the headline says.
+            marker = sup.SUPPRESSED
+            return (dict.fromkeys(full, marker), dict.fromkeys(rows, marker), dict.fromkeys(cols, marker), shown_total)
         return out["cells"], out["row_totals"], out["col_totals"], out["grand_total"]
 
     def _guard(self, value, neighbours: list):
@@ -392,49 +420,126 @@ class Dashboard:
         return Cell(keys, value, "" if suppressed or not value else link)
 
     # -------------------------------------------------------------- case figures
-    def _neighbour_totals(self) -> list[dict]:
-        """Headline totals of the adjacent filter states other than the date range, for
-        safe_difference_guard: the agency's whole country instead of the agency, each agency of the
-        chosen country, every exploitation type instead of one. One query, grouped by agency."""
+    #
+    # Every count of cases below is a union of cells of ONE fixed table, `_base()`: identifications by
+    # month x (country, agency), over every month from the first with data to the current month, for
+    # the user's scope and the exploitation filter. The date range, the country and the agency chosen
+    # only pick cells of it, and a figure is shown only if the suppressed fixed table already implies
+    # it (stats.suppression.SelectionTable, the rule of suppress_selection_2d). So two overlapping
+    # ranges, or a country and one of its agencies, can no longer be differenced: they are slices of
+    # one pattern, not tables suppressed each on its own. The population total of the filters is
+    # computed once (`_total`) and is the grand total of every chart over that population.
+
+    def _base(self) -> dict:
+        """The fixed table (raw counts per measure) and its suppression pattern; one query."""
+        if hasattr(self, "_base_cache"):
+            return self._base_cache
+        rows = list(
+            self._rollups(agency=False, months=False, country=False)
+            .values_list("month", "country_id", "agency_id")
+            .annotate(t_n=Sum("n"), t_children=Sum("children"), t_smuggled=Sum("smuggled"), t_active=Sum("active"))
+        )  # fmt: skip
+        base = {"n": {}, "children": {}, "smuggled": {}, "active": {}}
+        for m, c, a, *values in rows:
+            for name, v in zip(("n", "children", "smuggled", "active"), values, strict=True):
+                base[name][(m, (c, a))] = int(v or 0)
+        base["columns"] = sorted({(c, a) for _m, c, a, *_v in rows})
+        months = []
+        if rows:
+            month, last = min(r[0] for r in rows), max(max(r[0] for r in rows), _month_start(self.today))
+            while month <= last:
+                months.append(month)
+                month = _add_months(month, 1)
+        base["months"] = months
+        table = {(m, col): base["n"].get((m, col), 0) for m in months for col in base["columns"]}
+        base["selection"] = sup.SelectionTable(table) if self.suppress and table else None
+        self._base_cache = base
+        return base
+
+    def _columns(self, *, agency=True) -> list:
+        """The (country, agency) columns of the fixed table that the country (and agency) filter picks."""
         f = self.filters
-        expl = f.exploitation or ALL
-        aggregates = {}
-        for m in ("n", "children", "smuggled"):
-            aggregates[f"{m}_chosen"] = Sum(m, filter=Q(exploitation=expl))
-            aggregates[f"{m}_all_types"] = Sum(m, filter=Q(exploitation=ALL))
-        rows = list(self._rollups(agency=False, exploitation=False).values("agency_id").annotate(**aggregates))
-        out = []
-        for m in ("n", "children", "smuggled"):
-            mine = [r for r in rows if self.agency_id is None or r["agency_id"] == self.agency_id]
-            near = {}
-            if self.agency_id is not None:
-                near["country"] = sum(r[f"{m}_chosen"] or 0 for r in rows)
-            elif f.country:
-                near.update({f"agency {r['agency_id']}": r[f"{m}_chosen"] or 0 for r in rows})
-            if f.exploitation:
-                near["all types"] = sum(r[f"{m}_all_types"] or 0 for r in mine)
-            out.append(near)
+        return [
+            (c, a)
+            for c, a in self._base()["columns"]
+            if (not f.country or c == f.country) and (not agency or self.agency_id is None or a == self.agency_id)
+        ]
+
+    def _raw(self, months, columns, measure="n") -> int:
+        values = self._base()[measure]
+        return sum(values.get((m, col), 0) for m in months for col in columns)
+
+    def _select(self, months, columns):
+        """The figure for a selection of the fixed table: raw, or shown only if the table implies it."""
+        base = self._base()
+        if not self.suppress:
+            return self._raw(months, columns)
+        known = set(base["months"])
+        cells = [(m, col) for m in months if m in known for col in columns]
+        return base["selection"].figure(cells) if base["selection"] is not None else 0
+
+    def _all_types(self) -> dict:
+        """Raw counts of every exploitation type in the range per (country, agency), for the guard's
+        "all types instead of one" neighbour; one query, only with an exploitation filter."""
+        if not hasattr(self, "_all_types_cache"):
+            rows = (
+                self._rollups(agency=False, exploitation=False).filter(exploitation=ALL)
+                .values_list("country_id", "agency_id")
+                .annotate(t_n=Sum("n"), t_children=Sum("children"), t_smuggled=Sum("smuggled"))
+            )  # fmt: skip
+            out = {"n": {}, "children": {}, "smuggled": {}}
+            for c, a, *values in rows:
+                for name, v in zip(("n", "children", "smuggled"), values, strict=True):
+                    out[name][(c, a)] = int(v or 0)
+            self._all_types_cache = out
+        return self._all_types_cache
+
+    def _neighbours(self, columns, measure, *, agency_chosen) -> list[int]:
+        """Raw figures of the adjacent filter states, for safe_difference_guard (defence in depth on
+        top of the selection rule; it also covers the exploitation filter, which the fixed table does
+        not): the range one month longer or shorter at either end, the agency's whole country instead
+        of the agency, each agency of the chosen country, every exploitation type instead of one."""
+        f = self.filters
+        months = f.months
+        before, after = _add_months(months[0], -1), _add_months(months[-1], 1)
+        out = [self._raw([before, *months], columns, measure), self._raw([*months, after], columns, measure)]
+        if len(months) > 1:
+            out += [self._raw(months[1:], columns, measure), self._raw(months[:-1], columns, measure)]
+        if agency_chosen:
+            out.append(self._raw(months, self._columns(agency=False), measure))
+        elif f.country:
+            for agency in dict.fromkeys(a for _c, a in columns):
+                out.append(self._raw(months, [col for col in columns if col[1] == agency], measure))
+        if f.exploitation:
+            all_types = self._all_types()[measure]
+            out.append(sum(all_types.get(col, 0) for col in columns))
         return out
+
+    def _total(self, *, agency=True) -> tuple[int, object]:
+        """(raw, shown) population total of the filters (without the agency filter if agency=False):
+        the selection rule, then the guard. Computed once per filter state, and every chart's grand
+        total over that population is this figure."""
+        cache = self.__dict__.setdefault("_total_cache", {})
+        agency = agency and self.agency_id is not None
+        if agency not in cache:
+            columns = self._columns(agency=agency)
+            raw = self._raw(self.filters.months, columns)
+            shown = self._select(self.filters.months, columns)
+            if self.suppress and not sup.is_suppressed(shown):
+                shown = self._guard(shown, self._neighbours(columns, "n", agency_chosen=agency))
+            cache[agency] = (raw, shown)
+        return cache[agency]
 
     def identifications_by_month(self) -> Figure:
         f = self.filters
-        before, after = _add_months(f.month_from, -1), _add_months(f.month_to, 1)
-        rows = list(
-            self._rollups(months=False).filter(month__gte=before, month__lte=after).values_list("month", "country_id")
-            .annotate(t_n=Sum("n"), t_children=Sum("children"), t_smuggled=Sum("smuggled"))
-        )  # fmt: skip
-        # The months just outside the range, for the "one month longer" neighbours only.
-        outside = {before: [0, 0, 0], after: [0, 0, 0]}
-        for m, _c, n, ch, sm in rows:
-            if m in outside:
-                outside[m] = [outside[m][0] + n, outside[m][1] + ch, outside[m][2] + sm]
-        rows = [r for r in rows if f.month_from <= r[0] <= f.month_to]
-        months, countries = f.months, list(self.countries)
-        countries += sorted({c for _m, c, *_rest in rows} - set(countries))  # a case identified elsewhere
+        months = f.months
+        columns = self._columns()
+        present = {c for m in months for c, a in columns if self._base()["n"].get((m, (c, a)))}
+        countries = list(self.countries) + sorted(present - set(self.countries))  # a case identified elsewhere
         if f.country:
             countries = [f.country] if f.country in countries else []
-        table = {(m, c): n for m, c, n, _ch, _sm in rows}
-        cells, row_totals, col_totals, grand = self._two_d(table, months, countries)
+        by_country = {c: [col for col in columns if col[0] == c] for c in countries}
+        shown_columns = [col for c in countries for col in by_country[c]]
         labels = {
             "month": {m: m.strftime("%b %Y") for m in months},
             "country": {c: self.country_names.get(c, c) for c in countries},
@@ -443,37 +548,29 @@ class Dashboard:
             "identifications-by-month", _("Identifications per month, by country"), ["month", "country"], labels
         )
         fig.cells = [
-            self._cell({"month": m, "country": c}, cells[(m, c)], self._case_link(month=m, country=c))
+            self._cell(
+                {"month": m, "country": c}, self._select([m], by_country[c]), self._case_link(month=m, country=c)
+            )
             for m in months
             for c in countries
         ]
-        fig.totals = [self._cell({"month": m}, row_totals[m], self._case_link(month=m)) for m in months]
-        fig.totals += [self._cell({"country": c}, col_totals[c], self._case_link(country=c)) for c in countries]
-        # Headlines: total, children, smuggled migrants, each guarded against the adjacent filter states.
-        by_month = {m: [0, 0, 0] for m in months}
-        for m, _c, n, ch, sm in rows:
-            if m in by_month:
-                by_month[m][0] += n
-                by_month[m][1] += ch
-                by_month[m][2] += sm
-        sums = [sum(v[i] for v in by_month.values()) for i in range(3)]
-        first, last = by_month[months[0]], by_month[months[-1]]
-        other_states = self.agency_id is not None or f.country or f.exploitation
-        near = self._neighbour_totals() if self.suppress and other_states else [{}, {}, {}]
-        headline = {}
-        for i, name in enumerate(("n", "children", "smuggled")):
-            neighbours = [sums[i] + outside[before][i], sums[i] + outside[after][i], *near[i].values()]
-            if len(months) > 1:
-                neighbours += [sums[i] - first[i], sums[i] - last[i]]
-            if i == 0:
-                value = grand if self.suppress else sums[0]
-                headline[name] = self._guard(value, neighbours)
-            else:
-                # A share's part and its complement, suppressed together (primary + secondary).
-                other = "adults" if name == "children" else "not_smuggled"
-                parts, _tot = self._one_d({name: sums[i], other: sums[0] - sums[i]}, total=sums[0])
-                headline[name] = self._guard(parts[name], neighbours)
-                headline[other] = parts[other]
+        fig.totals = [
+            self._cell({"month": m}, self._select([m], shown_columns), self._case_link(month=m)) for m in months
+        ]
+        fig.totals += [
+            self._cell({"country": c}, self._select(months, by_country[c]), self._case_link(country=c))
+            for c in countries
+        ]
+        # Headlines: the population total (shared by every chart), children and smuggled migrants.
+        agency_chosen = self.agency_id is not None
+        raw_total, total = self._total()
+        headline = {"n": total}
+        for name, other in (("children", "adults"), ("smuggled", "not_smuggled")):
+            part = self._raw(months, columns, name)
+            # A share's part and its complement, suppressed together with the shared total as margin.
+            parts, _tot = self._one_d({name: part, other: raw_total - part}, total=raw_total, shown_total=total)
+            headline[name] = self._guard(parts[name], self._neighbours(columns, name, agency_chosen=agency_chosen))
+            headline[other] = parts[other]
         fig.measures = {
             "total": self._cell({}, headline["n"], self._case_link()),
             "children": self._cell({}, headline["children"], self._case_link(child=True)),
@@ -529,7 +626,8 @@ class Dashboard:
         sums = self._measure_sums()
         sexes = [s for s, _l, _v in SEX_GROUPS]
         table = {(s, b): sums[sex_age_column(s, b)] for s in sexes for b in AGE_BANDS}
-        cells, row_totals, col_totals, grand = self._two_d(table, sexes, AGE_BANDS)
+        raw_total, total = self._total()
+        cells, row_totals, col_totals, grand = self._two_d(table, sexes, AGE_BANDS, total=raw_total, shown_total=total)
         labels = {"sex": {s: str(label) for s, label, _v in SEX_GROUPS},
                   "age_band": {b: (_("Age unknown") if b == "unknown" else b) for b in AGE_BANDS}}  # fmt: skip
         fig = Figure(
@@ -547,7 +645,8 @@ class Dashboard:
         labels = {v: str(label) for v, label in IdentificationContext.choices}
         counts = {v: sums[context_column(v)] for v in labels}
         counts = {v: n for v, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n}
-        cells, total = self._one_d(counts)
+        raw_total, shown_total = self._total()
+        cells, total = self._one_d(counts, total=raw_total, shown_total=shown_total)
         fig = Figure(
             "contexts", _("Contexts of identification"), ["context"], {"context": {v: labels[v] for v in counts}}
         )
@@ -557,14 +656,16 @@ class Dashboard:
 
     def caseload(self) -> Figure:
         """Cases per owning agency (opened in the range), and of them still open. The agency filter
-        highlights an agency's bar, it does not hide the others."""
-        rows = {
-            a: (n, active)
-            for a, n, active in self._rollups(agency=False).values_list("agency_id")
-            .annotate(t_n=Sum("n"), t_active=Sum("active"))
-        }  # fmt: skip
-        ids = [i for i in sorted(rows, key=lambda i: -rows[i][0]) if rows[i][0] and i in self.agencies]
-        cells, total = self._one_d({i: rows[i][0] for i in ids})
+        highlights an agency's bar, it does not hide the others: the chart is over the population
+        without the agency filter, each bar a selection of the fixed table and the total that
+        population's shared total (_total)."""
+        months = self.filters.months
+        columns = self._columns(agency=False)
+        by_agency = {i: [col for col in columns if col[1] == i] for i in self.agencies}
+        rows = {i: (self._raw(months, cols), self._raw(months, cols, "active")) for i, cols in by_agency.items()}
+        ids = [i for i in sorted(rows, key=lambda i: -rows[i][0]) if rows[i][0]]
+        cells = {i: self._select(months, by_agency[i]) for i in ids}
+        _raw_total, total = self._total(agency=False)
         open_cells, open_total = self._one_d({i: rows[i][1] for i in ids})
         fig = Figure(
             "caseload", _("Caseload per agency"), ["agency", "measure"],

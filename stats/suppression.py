@@ -54,7 +54,12 @@ Linked tables and determinism
     Figures that are margins of a published cross-tabulation (identifications by country next to
     the origin x destination matrix) must be taken from that suppress_2d result, not from a separate
     suppress_1d: two different patterns for the same numbers combine into a leak. For the same
-    reason the functions are deterministic: the same counts always give the same pattern.
+    reason the functions are deterministic: the same counts always give the same pattern. Views of
+    overlapping slices (date ranges, a country and its agencies) are not separate tables either:
+    suppress one fixed table that does not depend on the filter and give each view's figures through
+    :class:`SelectionTable` (many suppress_selection_2d figures of one table, suppressed once). When
+    a figure is withheld in one place and is the margin of another chart, pass ``hide_total=True``
+    to that chart's suppress_1d/suppress_2d: the total is then protected like a hidden cell.
 
 Values are ints or the falsy :data:`SUPPRESSED` marker (``str()`` is ``"<threshold>"``); it refuses
 arithmetic, so nobody sums a hidden cell by accident. Test with :func:`is_suppressed`, not ``is``:
@@ -75,6 +80,7 @@ __all__ = [
     "SUPPRESSED",
     "Cell",
     "Suppressed",
+    "SelectionTable",
     "SuppressedTable",
     "coarsen_date_range",
     "display",
@@ -214,7 +220,7 @@ def _check_count(value, what) -> int:
 _OTHER = object()  # the implicit "other/unknown" category: total minus the given categories
 
 
-def _suppress_partition(values: dict, total: int, t: int) -> tuple[set, bool]:
+def _suppress_partition(values: dict, total: int, t: int, hide_total: bool = False) -> tuple[set, bool]:
     """The hidden categories (possibly the implicit _OTHER) and whether the total is hidden."""
     if total < sum(values.values()):
         raise ValueError(f"The total {total} is smaller than the sum of the categories {sum(values.values())}.")
@@ -222,7 +228,7 @@ def _suppress_partition(values: dict, total: int, t: int) -> tuple[set, bool]:
     if total > sum(values.values()):
         members[_OTHER] = total - sum(values.values())
     hidden = {key for key, n in members.items() if 0 < n < t}
-    total_hidden = 0 < total < t
+    total_hidden = 0 < total < t or (hide_total and total > 0)
     order = {key: i for i, key in enumerate(members)}
     while True:
         hidden_sum = sum(members[key] for key in hidden)
@@ -245,6 +251,7 @@ def suppress_1d(
     threshold: int | None = None,
     total: int | None = None,
     overlapping: bool = False,
+    hide_total: bool = False,
 ) -> SuppressedTable:
     """Suppress a partition of ``total`` into categories: ``{"cells": {...}, "total": ...}``.
 
@@ -252,6 +259,10 @@ def suppress_1d(
     like the others (and, never being displayed, is the cheapest complement). ``overlapping=True``
     is for categories a person can be in several of (exploitation types): no partition equation
     links them to the total, so each figure only gets primary suppression.
+
+    ``hide_total=True`` withholds a non-zero total whatever its size (because the same total is
+    withheld elsewhere, e.g. a dashboard's headline) and protects it like a hidden cell, so the
+    categories cannot add up to it.
     """
     t = get_threshold(threshold)
     marker = _marker(threshold)
@@ -264,9 +275,9 @@ def suppress_1d(
 
     if overlapping:
         cells = {key: marker if 0 < n < t else n for key, n in values.items()}
-        return SuppressedTable(cells=cells, total=marker if 0 < total < t else total)
+        return SuppressedTable(cells=cells, total=marker if 0 < total < t or (hide_total and total) else total)
 
-    hidden, total_hidden = _suppress_partition(values, total, t)
+    hidden, total_hidden = _suppress_partition(values, total, t, hide_total)
     cells = {key: marker if key in hidden else n for key, n in values.items()}
     return SuppressedTable(cells=cells, total=marker if total_hidden else total)
 
@@ -413,7 +424,7 @@ def _ordered(keys: Iterable) -> list:
     return list(dict.fromkeys(keys))
 
 
-def _protected_grid(table, t, row_totals, col_totals, grand_total) -> tuple[_Grid, list, list]:
+def _protected_grid(table, t, row_totals, col_totals, grand_total, hide_total=False) -> tuple[_Grid, list, list]:
     """Validate, lay out the grid (see _Grid) and run primary and secondary suppression on it."""
     table = {key: _check_count(n, f"The count for {key!r}") for key, n in table.items()}
     row_totals = {k: _check_count(n, f"The row total for {k!r}") for k, n in (row_totals or {}).items()}
@@ -459,6 +470,8 @@ def _protected_grid(table, t, row_totals, col_totals, grand_total) -> tuple[_Gri
     implicit |= {(len(grid_rows), len(grid_cols) - 1)} if with_other_col else set()
 
     grid = _Grid(values, implicit, t)
+    if hide_total and values[-1][-1] > 0:
+        grid.hidden.add((grid.nr, grid.nc))
     grid.protect()
     return grid, rows, cols
 
@@ -470,15 +483,20 @@ def suppress_2d(
     row_totals: Mapping | None = None,
     col_totals: Mapping | None = None,
     grand_total: int | None = None,
+    hide_total: bool = False,
 ) -> SuppressedTable:
     """Suppress a cross-tabulation with its margins.
 
     ``table`` maps (row, col) to a count; absent pairs are zeros. Margins not given are the sums;
     given margins larger than the sums leave implicit "other" cells, protected like the others.
     Returns ``{"cells", "row_totals", "col_totals", "grand_total", "total"}`` (total = grand total).
+    ``hide_total=True`` withholds a non-zero grand total whatever its size and protects it like a
+    hidden cell (see :func:`suppress_1d`).
     """
     marker = _marker(threshold)
-    grid, rows, cols = _protected_grid(table, get_threshold(threshold), row_totals, col_totals, grand_total)
+    grid, rows, cols = _protected_grid(
+        table, get_threshold(threshold), row_totals, col_totals, grand_total, hide_total=hide_total
+    )
 
     def shown(i, j):
         return marker if (i, j) in grid.hidden else grid.v[i][j]
@@ -513,27 +531,74 @@ def suppress_selection_2d(
     The test is linear-time: the selection, restricted to hidden cells, must be a combination of
     the published lines, i.e. hidden cell (i, j) must carry a_i + b_j for some row and column
     weights a, b (each line is "cells minus total = 0"; margins enter with a minus sign).
+    Many selections of one table: :class:`SelectionTable` (suppresses the table once).
     """
-    t = get_threshold(threshold)
-    marker = _marker(threshold)
-    grid, rows, cols = _protected_grid(table, t, row_totals, col_totals, grand_total)
-    row_index = {r: i for i, r in enumerate(rows)}
-    col_index = {c: j for j, c in enumerate(cols)}
-    chosen = set()
-    for key in selected:
-        r, c = key
-        if r not in row_index or c not in col_index:
-            raise ValueError(f"Selected cell {key!r} is not in the table.")
-        chosen.add((row_index[r], col_index[c]))
-    value = sum(grid.v[i][j] for i, j in chosen)
-    if 0 < value < t:
-        return marker
-    # Weights on the hidden cells, margins negated so that every line reads "sum = 0".
-    weight = {}
-    for i, j in grid.hidden:
-        margin = (i == grid.nr) != (j == grid.nc)  # a row or column total (not the grand total)
-        weight[(i, j)] = 0 if margin or (i, j) not in chosen else 1
-    return value if _is_potential_difference(weight) else marker
+    base = SelectionTable(
+        table, threshold=threshold, row_totals=row_totals, col_totals=col_totals, grand_total=grand_total
+    )
+    return base.figure(selected)
+
+
+class SelectionTable:
+    """One suppressed cross-tabulation and any number of figures for selections of its cells.
+
+    ``SelectionTable(table, ...).figure(selected)`` equals ``suppress_selection_2d(table, selected,
+    ...)``, but the table is suppressed once: a dashboard that shows many figures (each a union of
+    cells of one fixed table, e.g. months x agencies) builds one and asks it for each figure, so
+    every figure follows from the same published pattern. ``published`` is the
+    :func:`suppress_2d` result of the same table.
+    """
+
+    def __init__(self, table, *, threshold=None, row_totals=None, col_totals=None, grand_total=None):
+        self.t = get_threshold(threshold)
+        self.marker = _marker(threshold)
+        self.table = dict(table)
+        if not self.table and not row_totals and not col_totals and not grand_total:
+            self.grid, self.row_index, self.col_index = None, {}, {}
+            return
+        self.grid, rows, cols = _protected_grid(self.table, self.t, row_totals, col_totals, grand_total)
+        self.row_index = {r: i for i, r in enumerate(rows)}
+        self.col_index = {c: j for j, c in enumerate(cols)}
+
+    @property
+    def published(self) -> SuppressedTable:
+        grid, marker = self.grid, self.marker
+        if grid is None:
+            return SuppressedTable(cells={}, row_totals={}, col_totals={}, grand_total=0, total=0)
+
+        def shown(i, j):
+            return marker if (i, j) in grid.hidden else grid.v[i][j]
+
+        nr, nc = grid.nr, grid.nc
+        grand = shown(nr, nc)
+        return SuppressedTable(
+            cells={(r, c): shown(self.row_index[r], self.col_index[c]) for r, c in self.table},
+            row_totals={r: shown(i, nc) for r, i in self.row_index.items()},
+            col_totals={c: shown(nr, j) for c, j in self.col_index.items()},
+            grand_total=grand,
+            total=grand,
+        )
+
+    def figure(self, selected: Iterable[tuple]) -> Cell:
+        """The sum of the selected cells, or withheld unless the published table implies it."""
+        grid = self.grid
+        chosen = set()
+        for key in selected:
+            r, c = key
+            if r not in self.row_index or c not in self.col_index:
+                raise ValueError(f"Selected cell {key!r} is not in the table.")
+            chosen.add((self.row_index[r], self.col_index[c]))
+        if grid is None:
+            return 0
+        value = sum(grid.v[i][j] for i, j in chosen)
+        if 0 < value < self.t:
+            return self.marker
+        # Weights on the hidden cells, margins negated so that every line reads "sum = 0".
+        weight = {}
+        for i, j in grid.hidden:
+            margin = (i == grid.nr) != (j == grid.nc)  # a row or column total (not the grand total)
+            weight[(i, j)] = 0 if margin or (i, j) not in chosen else 1
+        return value if _is_potential_difference(weight) else self.marker
 
 
 def _is_potential_difference(weight: dict) -> bool:

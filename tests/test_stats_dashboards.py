@@ -22,6 +22,7 @@ from stats.selectors import Dashboard, dashboard_scope
 from victims.models import age_band
 
 from .conftest import log_case, make_user
+from .test_stats_suppression import determined, published_1d, published_2d, system_1d, system_2d
 
 TYPES = [["ForcedBegging"], ["ForcedLabour"], ["ForcedLabour", "ChildLabour"], ["SexualExploitation"], []]
 CONTEXTS = ["Street", "Worksite", "BorderCrossing", "Hotline"]
@@ -459,3 +460,188 @@ def test_an_unknown_agency_user_scope_combination(stats_world):
     assert Dashboard(both, {}).suppress
     assert not Dashboard(both, {"agency": "IR-NGO"}).suppress
     assert Dashboard(both, {"agency": "IR-POL"}).suppress
+
+
+# ------------------------------------------------------------------------------------------------
+# Linked views: date ranges, countries and agencies are slices of one fixed table
+# ------------------------------------------------------------------------------------------------
+
+# Identifications per month (Jan-Jun of last year) by country. Suppressing each requested range's
+# month x country table on its own (the former design) gave away Iran's June: the Jan-Jun view
+# showed Iran's half-year (40), the Jan-Apr view Iran's Jan-Apr (23), the Jan-May view Iran's May
+# (14): June = 40 - 23 - 14 = 3.
+IR_MONTHS = [6, 5, 7, 5, 14, 3]
+AF_MONTHS = [5, 1, 2, 8, 0, 4]
+
+
+def _arrange_months(year):
+    """Open the cases of each country in Jan-Jun of ``year`` with exactly those counts; returns the
+    true counts by (month, agency short name)."""
+    truth = Counter()
+    for country, counts in (("IR", IR_MONTHS), ("AF", AF_MONTHS)):
+        cases = list(Case.objects.filter(country_id=country).order_by("id").values_list("id", "agency__short_name"))
+        assert len(cases) == sum(counts)
+        start = 0
+        for k, n in enumerate(counts):
+            month = datetime.date(year, k + 1, 1)
+            chunk = cases[start : start + n]
+            start += n
+            Case.objects.filter(id__in=[i for i, _a in chunk]).update(opened_on=month + datetime.timedelta(days=k))
+            truth.update((month, short) for _i, short in chunk)
+    rollups_rebuild()
+    return truth
+
+
+def _shown_figures(board, agency_country):
+    """Every shown count of the view with the (month, agency) cells it adds up, as (cells, value)."""
+    f = board.filters
+    chosen = [a for a, c in agency_country.items() if (not f.country or c == f.country) and f.agency in ("", a)]
+    country_wide = [a for a, c in agency_country.items() if not f.country or c == f.country]
+
+    def cells(months, agencies, country=None):
+        return frozenset((m, a) for m in months for a in agencies if country in (None, agency_country[a]))
+
+    monthly = board.figure("identifications-by-month")
+    out = [(cells([c.keys["month"]], chosen, c.keys["country"]), c) for c in monthly.cells]
+    out += [(cells([c.keys["month"]], chosen), c) for c in monthly.totals if "month" in c.keys]
+    out += [(cells(f.months, chosen, c.keys["country"]), c) for c in monthly.totals if "country" in c.keys]
+    everything = cells(f.months, chosen)
+    out += [(everything, monthly.measures["total"]), (everything, board.figure("by-sex-age").grand_total)]
+    out.append((everything, board.figure("contexts").total()))
+    caseload = board.figure("caseload")
+    out += [(cells(f.months, [c.keys["agency"]]), c) for c in caseload.cells if c.keys["measure"] == "opened"]
+    out.append((cells(f.months, country_wide), caseload.total(measure="opened")))
+    return [(cells_, cell.value) for cells_, cell in out if not cell.suppressed]
+
+
+def test_overlapping_date_ranges_countries_and_agencies_cannot_be_combined_to_a_small_month(stats_world):
+    """The attack of test_views_of_different_date_ranges_must_share_one_pattern through the dashboard:
+    every sub-range of Jan-Jun, for the region, each country and each agency; an attacker who writes
+    every shown figure as an equation over the (month, agency) counts learns no small count."""
+    w = stats_world
+    year = timezone.localdate().year - 1
+    truth = _arrange_months(year)
+    months = [datetime.date(year, k, 1) for k in range(1, 7)]
+    agency_country = {a.short_name: a.country_id for a in (w.ir_ngo, w.ir_police, w.af_ngo)}
+    ranges = [(a, b) for a in months for b in months if a <= b]
+    views = [{}, {"country": "IR"}, {"country": "AF"}, {"agency": "IR-NGO"}, {"agency": "IR-POL"}, {"agency": "AF-NGO"}]
+    equations, known = [], {}
+    for a, b in ranges:
+        for view in views:
+            board = Dashboard(w.pm_region, {"from": a.strftime("%Y-%m"), "to": b.strftime("%Y-%m"), **view})
+            assert board.suppress
+            for cells, value in _shown_figures(board, agency_country):
+                assert value == sum(truth[c] for c in cells)  # what is shown is true
+                assert value == 0 or value >= 11
+                name = ("shown", len(known))
+                known[name] = value
+                equations.append({**{("x", c): 1 for c in cells}, name: -1})
+    # The attacker also knows which (month, agency) cells exist; the unknowns are their counts.
+    for m in months:
+        for country in ("IR", "AF"):
+            equations.append(
+                {**{("x", (m, a)): 1 for a, c in agency_country.items() if c == country}, ("month", m, country): -1}
+            )
+    learned = determined(equations, known)
+    small_months = {
+        ("month", m, c) for m in months for c in ("IR", "AF")
+        if 0 < sum(truth[(m, a)] for a, ac in agency_country.items() if ac == c) < 11
+    }  # fmt: skip
+    assert ("month", months[0], "IR") in small_months and ("month", months[5], "IR") in small_months
+    assert small_months.isdisjoint(learned), sorted(small_months & learned)
+    small_cells = {("x", c) for c, n in truth.items() if 0 < n < 11}
+    assert small_cells.isdisjoint(learned), sorted(small_cells & learned)
+    # And the dashboard still says something: Iran's and Afghanistan's half-years are shown.
+    half = Dashboard(w.pm_region, {"from": f"{year}-01", "to": f"{year}-06"}).figure("identifications-by-month")
+    assert (half.total(country="IR").value, half.total(country="AF").value) == (40, 20)
+    assert len(known) > 100
+
+
+def test_the_first_half_minus_its_start_and_may_does_not_give_june(stats_world):
+    """The concrete chain: Jan-Jun (Iran) - Jan-Apr (Iran) - May (Iran, from any view) = June."""
+    w = stats_world
+    year = timezone.localdate().year - 1
+    _arrange_months(year)
+    may, june = datetime.date(year, 5, 1), datetime.date(year, 6, 1)
+
+    def iran(first, last, **params):
+        board = Dashboard(w.pm_region, {"from": f"{year}-{first:02}", "to": f"{year}-{last:02}", **params})
+        return board.figure("identifications-by-month")
+
+    jan_jun = [iran(1, 6).total(country="IR"), iran(1, 6, country="IR").measures["total"]]
+    jan_apr = [iran(1, 4).total(country="IR"), iran(1, 4, country="IR").measures["total"]]
+    may_cells = [iran(first, last).cell(may, "IR") for first in range(1, 6) for last in range(5, 7)]
+    may_headline = iran(5, 5, country="IR").measures["total"]
+    june_cells = [iran(first, 6).cell(june, "IR") for first in range(1, 7)]
+    shown = {
+        "jan_jun": {c.value for c in jan_jun if not c.suppressed},
+        "jan_apr": {c.value for c in jan_apr if not c.suppressed},
+        "may": {c.value for c in [*may_cells, may_headline] if not c.suppressed},
+    }
+    differences = {a - b - c for a in shown["jan_jun"] for b in shown["jan_apr"] for c in shown["may"]}
+    assert 3 not in differences  # June in Iran: 3 people
+    assert all(c.suppressed for c in june_cells)
+    # The views agree with each other: one pattern, not one per range.
+    assert len(shown["may"]) <= 1 and len({c.suppressed for c in may_cells}) == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# Cross-chart consistency: one population, one total, one decision
+# ------------------------------------------------------------------------------------------------
+
+
+def _population_totals(board):
+    totals = {
+        "headline": board.figure("identifications-by-month").measures["total"],
+        "by-sex-age": board.figure("by-sex-age").grand_total,
+        "contexts": board.figure("contexts").total(),
+    }
+    return {name: ("<11" if cell.suppressed else cell.value) for name, cell in totals.items()}
+
+
+def test_every_chart_shows_the_headline_total_or_withholds_it_with_the_headline(stats_world):
+    w = stats_world
+    board = Dashboard(w.pm_region, {})
+    last, before = board.filters.months[-1], board.filters.months[-2]
+    # The headline is withheld (a month shorter range differs by 3); sex x age and contexts used to
+    # show the exact total (60) next to it.
+    ids = list(Case.objects.order_by("id").values_list("id", flat=True))
+    Case.objects.filter(id__in=ids[:3]).update(opened_on=last)
+    Case.objects.filter(id__in=ids[3:]).update(opened_on=before)
+    rollups_rebuild()
+    views = [{}, {"country": "IR"}, {"agency": "IR-NGO"}, {"exploitation_type": "ForcedLabour"},
+             {"from": before.strftime("%Y-%m"), "to": before.strftime("%Y-%m")}]  # fmt: skip
+    withheld = 0
+    for params in views:
+        board = Dashboard(w.pm_region, params)
+        totals = _population_totals(board)
+        assert len(set(totals.values())) == 1, (params, totals)
+        # Caseload highlights the chosen agency among all: its total is the view without the agency.
+        without_agency = {k: v for k, v in params.items() if k != "agency"}
+        caseload = board.figure("caseload").total(measure="opened")
+        expected = _population_totals(Dashboard(w.pm_region, without_agency))["headline"]
+        assert ("<11" if caseload.suppressed else caseload.value) == expected, params
+        withheld += totals["headline"] == "<11"
+        # A withheld total cannot be added up from the chart's own margins and cells either.
+        raw = _unsuppressed(w.pm_region, params)
+        sexage, raw_sexage = board.figure("by-sex-age"), raw.figure("by-sex-age")
+        result = {
+            "cells": {(c.keys["sex"], c.keys["age_band"]): c.value for c in sexage.cells},
+            "row_totals": {c.keys["sex"]: c.value for c in sexage.totals if "sex" in c.keys},
+            "col_totals": {c.keys["age_band"]: c.value for c in sexage.totals if "age_band" in c.keys},
+            "grand_total": sexage.grand_total.value,
+        }
+        table = {(c.keys["sex"], c.keys["age_band"]): c.value for c in raw_sexage.cells}
+        _values, equations = system_2d(table, grand_total=raw_sexage.grand_total.value)
+        known = {k: v for k, v in published_2d(result, table).items() if not sup.is_suppressed(v)}
+        derivable = "grand" in known or "grand" in determined(equations, known)
+        assert derivable == (totals["headline"] != "<11"), params
+        contexts, raw_contexts = board.figure("contexts"), raw.figure("contexts")
+        counts = {c.keys["context"]: c.value for c in raw_contexts.cells}
+        _values, equations = system_1d(counts, total=raw_contexts.total().value)
+        shown = published_1d({"cells": {c.keys["context"]: c.value for c in contexts.cells},
+                              "total": contexts.total().value})  # fmt: skip
+        known = {k: v for k, v in shown.items() if not sup.is_suppressed(v)}
+        derivable = "total" in known or "total" in determined(equations, known)
+        assert derivable == (totals["headline"] != "<11"), params
+    assert withheld >= 1  # the case that used to disagree is among them
