@@ -282,6 +282,15 @@ else:
 # still sending when its lease ends could send the same message as the worker that takes over.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 
+# Cache: per process by default; set CACHE_URL (redis://...) to share it between web processes
+# (the dashboards cache their suppression patterns there).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "glo_act"}
+}
+
 # Small-cell protection: counts below this are shown as "<N" to anyone without identity access to
 # every counted case, and in every export (CTDC's k = 11).
 STATS_MIN_CELL = int(os.environ.get("STATS_MIN_CELL", "11"))

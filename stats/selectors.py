@@ -452,7 +452,7 @@ class Dashboard:
                 month = _add_months(month, 1)
         base["months"] = months
         table = {(m, col): base["n"].get((m, col), 0) for m in months for col in base["columns"]}
-        base["selection"] = sup.SelectionTable(table) if self.suppress and table else None
+        base["selection"] = sup.cached_selection_table(table) if self.suppress and table else None
         self._base_cache = base
         return base
 

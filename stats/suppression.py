@@ -539,6 +539,28 @@ def suppress_selection_2d(
     return base.figure(selected)
 
 
+def cached_selection_table(table, *, threshold=None) -> "SelectionTable":
+    """A SelectionTable from the cache when the same table was suppressed before.
+
+    Secondary suppression of a large sparse table (hundreds of agencies, small counts) takes
+    seconds, while the dashboard's fixed table changes only when the rollups are rebuilt. The key is
+    the table's content and the threshold, so a cached pattern can never belong to other numbers,
+    and the same numbers always get the same pattern (which suppression needs anyway).
+    """
+    import hashlib
+
+    from django.core.cache import cache
+
+    t = get_threshold(threshold)
+    digest = hashlib.sha256(repr(sorted(table.items(), key=repr)).encode()).hexdigest()
+    key = f"stats:selection:{t}:{digest}"
+    selection = cache.get(key)
+    if selection is None:
+        selection = SelectionTable(table, threshold=threshold)
+        cache.set(key, selection, timeout=24 * 3600)
+    return selection
+
+
 class SelectionTable:
     """One suppressed cross-tabulation and any number of figures for selections of its cells.
 
