@@ -539,7 +539,7 @@ def suppress_selection_2d(
     return base.figure(selected)
 
 
-def cached_selection_table(table, *, threshold=None) -> "SelectionTable":
+def cached_selection_table(table, *, threshold=None) -> SelectionTable:
     """A SelectionTable from the cache when the same table was suppressed before.
 
     Secondary suppression of a large sparse table (hundreds of agencies, small counts) takes
