@@ -125,8 +125,12 @@ def _export_links(board):
         "agency": f.agency,
         "exploitation_type": f.exploitation,
     }
+    from .exports import may_export
+
     links = []
     for kind, label, params in EXPORTS:
+        if not may_export(board.user, kind):
+            continue  # offer only what the user may download (HTCDS needs identity access)
         query = urlencode({k: values[k] for k in params if values[k]})
         try:
             urls = [(fmt.upper(), reverse("stats_export", kwargs={"kind": kind, "format": fmt}) + "?" + query)

@@ -645,3 +645,12 @@ def test_every_chart_shows_the_headline_total_or_withholds_it_with_the_headline(
         derivable = "total" in known or "total" in determined(equations, known)
         assert derivable == (totals["headline"] != "<11"), params
     assert withheld >= 1  # the case that used to disagree is among them
+
+
+def test_the_dashboard_offers_only_the_exports_the_user_may_download(stats_world, client):
+    client.force_login(stats_world.pm_region)
+    html = client.get("/stats/").content.decode()
+    assert "/stats/exports/glotip.csv" in html and "/stats/exports/htcds.csv" not in html
+    client.force_login(stats_world.sup)
+    html = client.get("/stats/").content.decode()
+    assert "/stats/exports/htcds.csv" in html
