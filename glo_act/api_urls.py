@@ -8,7 +8,7 @@ from cases.api import views as cases
 from glo_act.api import TokenView
 from partners.api.views import AgencyViewSet
 from referrals.api.views import NotificationViewSet, ReferralViewSet
-from stats.api.views import figure_views
+from stats.api.views import ExportView, figure_views
 from victims.api.views import PersonViewSet
 
 app_name = "api"
@@ -40,5 +40,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     *[path(f"stats/{slug}/", view.as_view(), name=f"stats-{slug}") for slug, view in figure_views()],
+    path("stats/exports/<slug:kind>.<slug:fmt>", ExportView.as_view(), name="stats-export"),
     *router.urls,
 ]

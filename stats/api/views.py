@@ -75,3 +75,24 @@ def figure_views():
         doc = f"GET the `{slug}` figure of the dashboard (scoped, filtered, suppressed)."
         views.append((slug, type(name, (StatsFigureView,), {"figure": slug, "__doc__": doc})))
     return views
+
+
+class ExportView(APIView):
+    """GET /api/v1/stats/exports/<kind>.<format>: the same exports as the dashboard's links, with the
+    same roles, scope, suppression and record (stats.exports). Filters: date_from, date_to (YYYY-MM-DD),
+    country; HTCDS also agency and exploitation_type."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+            OpenApiParameter("country", OpenApiTypes.STR),
+            OpenApiParameter("agency", OpenApiTypes.STR, description="HTCDS only."),
+            OpenApiParameter("exploitation_type", OpenApiTypes.STR, description="HTCDS only."),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    def get(self, request, kind: str, fmt: str):
+        from stats.exports import export_response
+
+        return export_response(request.user, kind, fmt, request.query_params)
