@@ -65,3 +65,13 @@ def test_without_a_broker_celery_runs_tasks_eagerly(settings):
 
     assert settings.CELERY_TASK_ALWAYS_EAGER is (not os.environ.get("CELERY_BROKER_URL"))
     assert app.conf.task_always_eager is settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def test_manage_py_says_why_it_refuses_to_start():
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root")}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert result.returncode != 0
+    assert "Refusing to start with DEBUG off" in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "Models aren't loaded yet" not in result.stderr
