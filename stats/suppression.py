@@ -348,27 +348,41 @@ class _Grid:
         cascade = 0 if crossing == 1 else (1 if crossing >= 2 else 2)
         return (cascade, cell not in self.implicit, self.v[i][j], i, j)
 
-    def _connected_without(self, edge) -> bool:
-        """Are the row vertex and column vertex of a hidden cell joined by other hidden cells?"""
-        start, goal = ("r", edge[0]), ("c", edge[1])
+    def bridges(self):
+        """Hidden cells that are bridges of the hidden-cell graph (rows and columns as vertices),
+        sorted. Tarjan's algorithm, iterative: linear in the hidden cells (testing each cell for
+        another path is quadratic: 21 s instead of 0.06 s for a sparse 36 x 222 table)."""
         adjacency: dict = {}
         for i, j in self.hidden:
-            if (i, j) != edge:
-                adjacency.setdefault(("r", i), []).append(("c", j))
-                adjacency.setdefault(("c", j), []).append(("r", i))
-        seen, stack = {start}, [start]
-        while stack:
-            node = stack.pop()
-            if node == goal:
-                return True
-            for nxt in adjacency.get(node, ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        return False
-
-    def bridges(self):
-        return sorted(edge for edge in self.hidden if not self._connected_without(edge))
+            adjacency.setdefault(("r", i), []).append((("c", j), (i, j)))
+            adjacency.setdefault(("c", j), []).append((("r", i), (i, j)))
+        order: dict = {}
+        low: dict = {}
+        found = []
+        for root in sorted(adjacency):
+            if root in order:
+                continue
+            order[root] = low[root] = len(order)
+            stack = [(root, None, iter(adjacency[root]))]
+            while stack:
+                node, via, edges = stack[-1]
+                for nxt, edge in edges:
+                    if edge == via:
+                        continue
+                    if nxt in order:
+                        low[node] = min(low[node], order[nxt])
+                    else:
+                        order[nxt] = low[nxt] = len(order)
+                        stack.append((nxt, edge, iter(adjacency[nxt])))
+                        break
+                else:
+                    stack.pop()
+                    if stack:
+                        parent = stack[-1][0]
+                        low[parent] = min(low[parent], low[node])
+                        if low[node] > order[parent]:
+                            found.append(via)
+        return sorted(found)
 
     def close_bridge(self, edge) -> None:
         """Hide the cheapest path of cells that puts ``edge`` on a cycle (so it cannot be solved for)."""

@@ -795,3 +795,54 @@ def test_a_cached_selection_table_is_reused_only_for_the_same_numbers(settings, 
     suppression.cached_selection_table({**table, ("Jan", "IR"): 4})
     suppression.cached_selection_table(table, threshold=5)
     assert len(built) == 3
+
+
+def _bridges_by_brute_force(hidden):
+    """A hidden cell is a bridge iff its row and column are not joined by the other hidden cells."""
+
+    def joined(edge):
+        others = hidden - {edge}
+        seen, stack = {("r", edge[0])}, [("r", edge[0])]
+        while stack:
+            side, k = stack.pop()
+            for i, j in others:
+                if (side == "r" and i == k) or (side == "c" and j == k):
+                    nxt = ("c", j) if side == "r" else ("r", i)
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        stack.append(nxt)
+        return ("c", edge[1]) in seen
+
+    return sorted(edge for edge in hidden if not joined(edge))
+
+
+def test_the_bridge_finder_agrees_with_brute_force():
+    """Tarjan's algorithm (linear) finds exactly the cells the quadratic definition finds."""
+    from stats.suppression import _Grid
+
+    rng = random.Random(7)
+    bridged = 0
+    for _ in range(300):
+        rows, cols = rng.randint(1, 9), rng.randint(1, 9)
+        values = [[rng.choice([0, 2, 5, 30]) for _c in range(cols + 1)] for _r in range(rows + 1)]
+        grid = _Grid(values, set(), T)
+        grid.hidden = {(i, j) for i in range(rows + 1) for j in range(cols + 1) if rng.random() < 0.35}
+        expected = _bridges_by_brute_force(grid.hidden)
+        assert grid.bridges() == expected
+        bridged += bool(expected) and len(expected) < len(grid.hidden)
+    assert bridged > 50  # graphs with cycles and bridges both, not only trees
+
+
+def test_a_large_sparse_table_ends_with_no_bridge_and_no_lonely_line():
+    """36 months x 222 agencies with about 8 cases per cell (the dashboard's fixed table at its
+    sparsest): thousands of hidden cells, and still none can be solved for. Timing: bench/suppression.py."""
+    from stats.suppression import _protected_grid
+
+    rng = random.Random(3)
+    table = {(m, a): max(0, int(rng.gauss(8, 3))) for m in range(36) for a in range(222)}
+    grid, _rows, _cols = _protected_grid(table, T, None, None, None)
+    assert len(grid.hidden) > 3000
+    assert grid.bridges() == []  # the finder itself is checked against brute force above
+    for _is_row, cells, total in grid.lines():
+        hidden = [c for c in cells if c in grid.hidden] + [total] * (total in grid.hidden)
+        assert len(hidden) != 1
