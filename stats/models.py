@@ -62,6 +62,8 @@ def _age_band_labels() -> list[str]:
 
 
 AGE_BANDS = _age_band_labels()
+# Bands of children: under 18 at identification, and an unknown age (presumed a child).
+CHILD_BANDS = [b for b in AGE_BANDS if b == "unknown" or not b.endswith("+") and int(b.split("-")[1]) < 18]
 
 
 def sex_age_column(sex: str, band: str) -> str:

@@ -1,9 +1,12 @@
 """The dashboards' pre-aggregated table, rebuilt in one transaction by one INSERT ... SELECT.
 
 `rollups_rebuild()` replaces every row of `stats_caserollup` (grain and columns: stats/models.py)
-from the raw tables: the case summary (agency, country, child flag, smuggled flag, status,
-exploitation types), the person's gender, and the case's latest identification (context, age at
-identification, the same identification the case summary mirrors). The month is the month the
+from the raw tables: the case summary (agency, country, smuggled flag, status, exploitation
+types), the person's gender, and the case's latest identification (context, age at
+identification, the same identification the case summary mirrors). A child is a person under
+18 at identification or of unknown age (CHILD_BANDS), as in the sex x age chart, so the children
+headline is a selection of that chart's table (the case's own flag follows later edits of the
+person's age, and two near-equal definitions on one page would be a differencing channel). The month is the month the
 case was opened (its first identification), which is what the case list's "opened after/before"
 filters use, so a drill-down lists the cases a figure counts.
 
@@ -22,7 +25,17 @@ from django.utils import timezone
 from glo_act.vocabularies import IdentificationContext
 from victims.models import CTDC_AGE_BANDS
 
-from .models import AGE_BANDS, ALL, NONE_RECORDED, SEX_GROUPS, CaseRollup, RollupState, context_column, sex_age_column
+from .models import (
+    AGE_BANDS,
+    ALL,
+    CHILD_BANDS,
+    NONE_RECORDED,
+    SEX_GROUPS,
+    CaseRollup,
+    RollupState,
+    context_column,
+    sex_age_column,
+)
 
 ADVISORY_LOCK = 7_204_001  # any constant unique to this job
 CLOSED_STATUSES = ("Closed", "ClosedReferred")
@@ -49,7 +62,7 @@ def rebuild_sql() -> str:
     measures = ["n", "children", "smuggled", "active"]
     selects = [
         "count(*)",
-        "count(*) FILTER (WHERE f.is_child)",
+        f"count(*) FILTER (WHERE f.band IN ({', '.join(repr(b) for b in CHILD_BANDS)}))",
         "count(*) FILTER (WHERE f.is_smuggled_migrant)",
         "count(*) FILTER (WHERE f.active)",
     ]
@@ -65,7 +78,7 @@ def rebuild_sql() -> str:
         INSERT INTO {CaseRollup._meta.db_table} (month, agency_id, country_id, exploitation, {", ".join(measures)})
         SELECT f.month, f.agency_id, f.country_id, e.exploitation, {", ".join(selects)}
         FROM (
-            SELECT date_trunc('month', c.opened_on)::date AS month, c.agency_id, c.country_id, c.is_child,
+            SELECT date_trunc('month', c.opened_on)::date AS month, c.agency_id, c.country_id,
                    c.is_smuggled_migrant, c.status NOT IN ({closed}) AS active, c.exploitation_types,
                    {_sex_sql()} AS sex, {_band_sql("i.age_at_identification")} AS band, i.context
             FROM cases_case c

@@ -51,7 +51,17 @@ from partners.models import Agency, Country
 from partners.selectors import user_scope
 
 from . import suppression as sup
-from .models import AGE_BANDS, ALL, NONE_RECORDED, SEX_GROUPS, CaseRollup, RollupState, context_column, sex_age_column
+from .models import (
+    AGE_BANDS,
+    ALL,
+    CHILD_BANDS,
+    NONE_RECORDED,
+    SEX_GROUPS,
+    CaseRollup,
+    RollupState,
+    context_column,
+    sex_age_column,
+)
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 60
@@ -358,35 +368,24 @@ class Dashboard:
         return qs
 
     # -------------------------------------------------------------- suppression helpers
-    def _one_d(self, counts: dict, *, total=None, overlapping=False, shown_total=None) -> tuple[dict, object]:
-        """A 1-D chart. ``shown_total``: the figure this chart's total must be (the population total
-        shown everywhere, see _total); the chart is then suppressed with that total as its margin."""
+    def _one_d(self, counts: dict, *, total=None, overlapping=False) -> tuple[dict, object]:
+        """A 1-D chart of live counts (referrals, services), suppressed within itself."""
         counts = {k: int(v or 0) for k, v in counts.items()}
         total = sum(counts.values()) if total is None else max(int(total or 0), sum(counts.values()))
         if not self.suppress:
             return counts, total
-        hide = shown_total is not None and sup.is_suppressed(shown_total)
-        out = sup.suppress_1d(counts, total=total, overlapping=overlapping, hide_total=hide)
-        if shown_total is not None and not hide and sup.is_suppressed(out["total"]):
-            return dict.fromkeys(counts, sup.SUPPRESSED), shown_total  # pragma: no cover - see _two_d
+        out = sup.suppress_1d(counts, total=total, overlapping=overlapping)
         return out["cells"], out["total"]
 
-    def _two_d(self, table: dict, rows: list, cols: list, *, total=None, shown_total=None):
-        """A 2-D chart; ``total`` and ``shown_total`` as in _one_d (the grand total)."""
+    def _two_d(self, table: dict, rows: list, cols: list):
+        """A 2-D chart of live counts (cross-border flows), suppressed within itself."""
         row_totals = {r: sum(table.get((r, c), 0) for c in cols) for r in rows}
         col_totals = {c: sum(table.get((r, c), 0) for r in rows) for c in cols}
         full = {(r, c): int(table.get((r, c)) or 0) for r in rows for c in cols}
-        grand = sum(full.values()) if total is None else max(int(total or 0), sum(full.values()))
+        grand = sum(full.values())
         if not self.suppress:
             return full, row_totals, col_totals, grand
-        hide = shown_total is not None and sup.is_suppressed(shown_total)
-        out = sup.suppress_2d(full, row_totals=row_totals, col_totals=col_totals, grand_total=grand, hide_total=hide)
-        if shown_total is not None and not hide and sup.is_suppressed(out["grand_total"]):
-            # The shared total is shown (the headline), but this chart's own pattern would withhold it
-            # (a complement path through the corner; rare): withhold everything else instead, so
-            # the chart adds nothing to what the headline says.
-            marker = sup.SUPPRESSED
-            return (dict.fromkeys(full, marker), dict.fromkeys(rows, marker), dict.fromkeys(cols, marker), shown_total)
+        out = sup.suppress_2d(full, row_totals=row_totals, col_totals=col_totals, grand_total=grand)
         return out["cells"], out["row_totals"], out["col_totals"], out["grand_total"]
 
     def _guard(self, value, neighbours: list):
@@ -406,7 +405,7 @@ class Dashboard:
         }
         if country or f.country:
             params["country"] = country or f.country
-        if agency or f.agency:
+        if agency is not False and (agency or f.agency):
             params["agency"] = agency or f.agency
         expl = exploitation or f.exploitation
         if expl and expl not in (ALL, NONE_RECORDED):
@@ -456,13 +455,14 @@ class Dashboard:
         self._base_cache = base
         return base
 
-    def _columns(self, *, agency=True) -> list:
-        """The (country, agency) columns of the fixed table that the country (and agency) filter picks."""
-        f = self.filters
+    def _columns(self, *, agency=True, country=None) -> list:
+        """The (country, agency) columns of the fixed table that the country (and agency) filter picks;
+        ``country`` stands in for the country filter."""
+        country = country or self.filters.country
         return [
             (c, a)
             for c, a in self._base()["columns"]
-            if (not f.country or c == f.country) and (not agency or self.agency_id is None or a == self.agency_id)
+            if (not country or c == country) and (not agency or self.agency_id is None or a == self.agency_id)
         ]
 
     def _raw(self, months, columns, measure="n") -> int:
@@ -484,17 +484,12 @@ class Dashboard:
         if not hasattr(self, "_all_types_cache"):
             rows = (
                 self._rollups(agency=False, exploitation=False).filter(exploitation=ALL)
-                .values_list("country_id", "agency_id")
-                .annotate(t_n=Sum("n"), t_children=Sum("children"), t_smuggled=Sum("smuggled"))
+                .values_list("country_id", "agency_id").annotate(t_n=Sum("n"))
             )  # fmt: skip
-            out = {"n": {}, "children": {}, "smuggled": {}}
-            for c, a, *values in rows:
-                for name, v in zip(("n", "children", "smuggled"), values, strict=True):
-                    out[name][(c, a)] = int(v or 0)
-            self._all_types_cache = out
+            self._all_types_cache = {(c, a): int(n or 0) for c, a, n in rows}
         return self._all_types_cache
 
-    def _neighbours(self, columns, measure, *, agency_chosen) -> list[int]:
+    def _neighbours(self, columns, *, agency_chosen, country) -> list[int]:
         """Raw figures of the adjacent filter states, for safe_difference_guard (defence in depth on
         top of the selection rule; it also covers the exploitation filter, which the fixed table does
         not): the range one month longer or shorter at either end, the agency's whole country instead
@@ -502,33 +497,34 @@ class Dashboard:
         f = self.filters
         months = f.months
         before, after = _add_months(months[0], -1), _add_months(months[-1], 1)
-        out = [self._raw([before, *months], columns, measure), self._raw([*months, after], columns, measure)]
+        out = [self._raw([before, *months], columns), self._raw([*months, after], columns)]
         if len(months) > 1:
-            out += [self._raw(months[1:], columns, measure), self._raw(months[:-1], columns, measure)]
+            out += [self._raw(months[1:], columns), self._raw(months[:-1], columns)]
         if agency_chosen:
-            out.append(self._raw(months, self._columns(agency=False), measure))
-        elif f.country:
+            out.append(self._raw(months, self._columns(agency=False, country=country)))
+        elif country:
             for agency in dict.fromkeys(a for _c, a in columns):
-                out.append(self._raw(months, [col for col in columns if col[1] == agency], measure))
+                out.append(self._raw(months, [col for col in columns if col[1] == agency]))
         if f.exploitation:
-            all_types = self._all_types()[measure]
+            all_types = self._all_types()
             out.append(sum(all_types.get(col, 0) for col in columns))
         return out
 
-    def _total(self, *, agency=True) -> tuple[int, object]:
-        """(raw, shown) population total of the filters (without the agency filter if agency=False):
-        the selection rule, then the guard. Computed once per filter state, and every chart's grand
-        total over that population is this figure."""
+    def _total(self, *, agency=True, country=None) -> tuple[int, object]:
+        """(raw, shown) population total of the filters (without the agency filter if agency=False;
+        ``country`` for the country filter): the selection rule, then the guard. Computed once per
+        filter state, and every chart's grand total over that population is this figure."""
         cache = self.__dict__.setdefault("_total_cache", {})
         agency = agency and self.agency_id is not None
-        if agency not in cache:
-            columns = self._columns(agency=agency)
+        country = country or self.filters.country
+        if (agency, country) not in cache:
+            columns = self._columns(agency=agency, country=country)
             raw = self._raw(self.filters.months, columns)
             shown = self._select(self.filters.months, columns)
             if self.suppress and not sup.is_suppressed(shown):
-                shown = self._guard(shown, self._neighbours(columns, "n", agency_chosen=agency))
-            cache[agency] = (raw, shown)
-        return cache[agency]
+                shown = self._guard(shown, self._neighbours(columns, agency_chosen=agency, country=country))
+            cache[(agency, country)] = (raw, shown)
+        return cache[(agency, country)]
 
     def identifications_by_month(self) -> Figure:
         f = self.filters
@@ -561,97 +557,217 @@ class Dashboard:
             self._cell({"country": c}, self._select(months, by_country[c]), self._case_link(country=c))
             for c in countries
         ]
-        # Headlines: the population total (shared by every chart), children and smuggled migrants.
-        agency_chosen = self.agency_id is not None
-        raw_total, total = self._total()
-        headline = {"n": total}
-        for name, other in (("children", "adults"), ("smuggled", "not_smuggled")):
-            part = self._raw(months, columns, name)
-            # A share's part and its complement, suppressed together with the shared total as margin.
-            parts, _tot = self._one_d({name: part, other: raw_total - part}, total=raw_total, shown_total=total)
-            headline[name] = self._guard(parts[name], self._neighbours(columns, name, agency_chosen=agency_chosen))
-            headline[other] = parts[other]
+        # Headlines: the population total (shared by every chart), children and smuggled migrants,
+        # the last two from the breakdown tables (see _breakdown) over the breakdowns' population.
+        _raw_total, total = self._total()
+        breakdown_total = self._breakdown_total()
+        where = {"agency": False, "country": self._breakdown_country} if self.breakdown_by_country else {}
+        sexes = [s for s, _l, _v in SEX_GROUPS]
+        child_cols = [(s, b) for s in sexes for b in CHILD_BANDS]
+        adult_cols = [(s, b) for s in sexes for b in AGE_BANDS if b not in CHILD_BANDS]
+        headline = {
+            "children": self._breakdown("sex_age", child_cols),
+            "adults": self._breakdown("sex_age", adult_cols),
+            "smuggled": self._breakdown("smuggled", ["smuggled"]),
+            "not_smuggled": self._breakdown("smuggled", ["not_smuggled"]),
+        }
         fig.measures = {
-            "total": self._cell({}, headline["n"], self._case_link()),
-            "children": self._cell({}, headline["children"], self._case_link(child=True)),
+            "total": self._cell({}, total, self._case_link()),
+            "children": self._cell({}, headline["children"], self._case_link(child=True, **where)),
             "adults": self._cell({}, headline["adults"]),
             "smuggled": self._cell({}, headline["smuggled"]),
             "not_smuggled": self._cell({}, headline["not_smuggled"]),
-            "children_share": _share(headline["children"], headline["n"]),
-            "smuggled_share": _share(headline["smuggled"], headline["n"]),
+            "breakdown_total": self._cell({}, breakdown_total),
+            "children_share": _share(headline["children"], breakdown_total),
+            "smuggled_share": _share(headline["smuggled"], breakdown_total),
         }
         return fig
 
+    # -------------------------------------------------------------- breakdowns
+    #
+    # Sex x age band, contexts, smuggled or not (and children, a selection of sex x age) and
+    # exploitation types. For a role with case access to every counted case they are plain sums over
+    # the filters. Otherwise each is a RowLinesTable of (month, country) x category over every month
+    # of the fixed table, whose row totals are that table's (month, country) figures: a date range or
+    # a country is a selection of rows, shown only when the published rows imply it, so overlapping
+    # ranges or a country and the region cannot be differenced into a hidden cell, and a month the
+    # fixed table withholds is withheld in every breakdown too. Their grain is the country: with an
+    # agency filter the breakdowns stay country-wide (by agency and category they would be counts of
+    # a handful of people; the caseload chart is the agency view). The exploitation filter picks
+    # another slice of the rollup, so it is covered by the guard against all types, as in _total.
+
+    @property
+    def breakdown_by_country(self) -> bool:
+        """The breakdowns ignore the agency filter (suppressed roles only)."""
+        return self.suppress and self.agency_id is not None
+
+    @property
+    def _breakdown_country(self) -> str:
+        """The country the breakdowns count: the country filter, or the chosen agency's country."""
+        if self.breakdown_by_country and self.agency_id != -1:
+            return self.filters.country or self.agencies[self.agency_id]["country"]
+        return self.filters.country
+
+    def _raw_categories(self, kind: str) -> dict:
+        """Raw category counts over the filters, agency included (roles that see every counted case);
+        one query for all measure breakdowns, one for exploitation types."""
+        if kind == "exploitation":
+            if not hasattr(self, "_raw_types"):
+                rows = (self._rollups(exploitation=False).exclude(exploitation=ALL).values_list("exploitation")
+                        .annotate(t_n=Sum("n"), t_children=Sum("children")))  # fmt: skip
+                self._raw_types = _type_categories((e, n, ch) for e, n, ch in rows)
+            return self._raw_types
+        if not hasattr(self, "_sums"):
+            self._sums = self._rollups().aggregate(**_breakdown_aggregates())
+        return _categories(kind, self._sums)
+
+    def _breakdown_source(self, kind: str, *, all_types=False) -> dict:
+        """Raw category counts per (month, country) over every month, for the scope and the
+        exploitation filter (or every type); one query for the measure breakdowns, one for types."""
+        cache = self.__dict__.setdefault("_breakdown_cache", {})
+        key = "exploitation" if kind == "exploitation" else all_types
+        if key not in cache:
+            if kind == "exploitation":
+                qs = self._rollups(agency=False, months=False, country=False, exploitation=False)
+                rows = (qs.exclude(exploitation=ALL).values_list("month", "country_id", "exploitation")
+                        .annotate(t_n=Sum("n"), t_children=Sum("children")))  # fmt: skip
+                grouped = {}
+                for m, c, e, n, ch in rows:
+                    grouped.setdefault((m, c), []).append((e, n, ch))
+                cache[key] = {row: _type_categories(types) for row, types in grouped.items()}
+            else:
+                qs = self._rollups(agency=False, months=False, country=False, exploitation=not all_types)
+                if all_types:
+                    qs = qs.filter(exploitation=ALL)
+                aggregates = _breakdown_aggregates()
+                rows = qs.values_list("month", "country_id").annotate(**aggregates)
+                cache[key] = {(m, c): dict(zip(aggregates, values, strict=True)) for m, c, *values in rows}
+        source = cache[key]
+        if kind == "exploitation":
+            return source
+        return {row: _categories(kind, sums) for row, sums in source.items()}
+
+    def _breakdown_rows(self) -> list:
+        """The (month, country) rows the filters select (months of the range, the chosen country)."""
+        countries = sorted({c for _m, c in self._breakdown_source("sex_age")})
+        if self._breakdown_country:
+            countries = [c for c in countries if c == self._breakdown_country]
+        return [(m, c) for m in self.filters.months for c in countries]
+
+    def _breakdown_table(self, kind: str) -> sup.RowLinesTable:
+        cache = self.__dict__.setdefault("_breakdown_tables", {})
+        if kind not in cache:
+            source = self._breakdown_source(kind)
+            table = {(row, col): n for row, values in source.items() for col, n in values.items()}
+            if kind == "exploitation":
+                cache[kind] = sup.RowLinesTable(table, None)
+            else:
+                by_country = {}
+                for col in self._base()["columns"]:
+                    by_country.setdefault(col[0], []).append(col)
+                totals = {(m, c): self._select([m], by_country.get(c, [])) for m, c in source}
+                cache[kind] = sup.RowLinesTable(table, totals)
+        return cache[kind]
+
+    def _breakdown(self, kind: str, cols: list):
+        """One breakdown figure: the sum of categories ``cols`` over the filters."""
+        if not self.suppress:
+            values = self._raw_categories(kind)
+            return sum(values.get(c, 0) for c in cols)
+        rows = self._breakdown_rows()
+        value = self._breakdown_table(kind).figure([(r, c) for r in rows for c in cols])
+        if kind != "exploitation" and self.filters.exploitation and not sup.is_suppressed(value):
+            every_type = self._breakdown_source(kind, all_types=True)
+            neighbour = sum(every_type.get(r, {}).get(c, 0) for r in rows for c in cols)
+            value = sup.safe_difference_guard(value, [neighbour])
+        return value
+
+    def _breakdown_present(self, kind: str) -> dict:
+        """Raw totals of each category over the filters, to list the categories that occur."""
+        if not self.suppress:
+            return self._raw_categories(kind)
+        source, out = self._breakdown_source(kind), {}
+        for r in self._breakdown_rows():
+            for col, n in source.get(r, {}).items():
+                out[col] = out.get(col, 0) + n
+        return out
+
+    def _breakdown_total(self):
+        """The population of the breakdowns: the shared total, without the agency when they are
+        country-wide."""
+        if self.breakdown_by_country:
+            return self._total(agency=False, country=self._breakdown_country)[1]
+        return self._total()[1]
+
+    @property
+    def breakdown_country_name(self) -> str:
+        return self.country_names.get(self._breakdown_country, self._breakdown_country)
+
+    def _breakdown_note(self) -> str:
+        if not self.breakdown_by_country:
+            return ""
+        where = self.country_names.get(self._breakdown_country, self._breakdown_country)
+        return _("Shown for the whole of %(country)s, not for %(agency)s alone: by agency these counts would "
+                 "describe a handful of people.") % {"country": where, "agency": self.filters.agency}  # fmt: skip
+
     def by_exploitation(self) -> Figure:
         """Cases by exploitation type. A case with several types counts once under each, so the bars
-        add up to more than the total; the exploitation filter highlights a bar, it does not filter."""
-        query = self._rollups(exploitation=False).values_list("exploitation")
-        rows = {e: (n, ch) for e, n, ch in query.annotate(t_n=Sum("n"), t_children=Sum("children"))}
-        people, kids = rows.pop(ALL, (0, 0))
+        add up to more than the total (no line to protect: each figure is shown iff it holds no small
+        cell); the exploitation filter highlights a bar, it does not filter."""
         labels = {v: str(label) for v, label in ExploitationType.choices}
         labels[NONE_RECORDED] = _("No type recorded")
-        codes = [c for c in labels if rows.get(c, (0, 0))[0]] or []
-        counts = {c: rows[c][0] for c in codes}
-        children = {c: rows[c][1] for c in codes}
-        # Overlapping categories: primary suppression of each figure, no partition to protect.
-        cells, _t = self._one_d(counts, total=people, overlapping=True)
-        child_cells, _t = self._one_d(children, total=kids, overlapping=True)
+        present = self._breakdown_present("exploitation")
+        counts = {c: present.get((c, "child"), 0) + present.get((c, "adult"), 0) for c in labels}
+        codes = sorted((c for c in labels if counts[c]), key=lambda c: (c == NONE_RECORDED, -counts[c]))
+        note = _("A case with several types of exploitation counts under each of them.")
         fig = Figure(
             "by-exploitation", _("By exploitation type"), ["exploitation_type", "group"],
             {"exploitation_type": {c: labels[c] for c in codes},
              "group": {"all": _("All ages"), "children": _("Children")}},
-            note=_("A case with several types of exploitation counts under each of them."),
+            note=" ".join(filter(None, [note, self._breakdown_note()])),
         )  # fmt: skip
-        for c in sorted(codes, key=lambda c: (c == NONE_RECORDED, -counts[c])):
+        where = {"agency": False, "country": self._breakdown_country} if self.breakdown_by_country else {}
+        for c in codes:
+            every = self._breakdown("exploitation", [(c, "child"), (c, "adult")])
+            kids = self._breakdown("exploitation", [(c, "child")])
             fig.cells.append(
-                self._cell({"exploitation_type": c, "group": "all"}, cells[c], self._case_link(exploitation=c))
+                self._cell({"exploitation_type": c, "group": "all"}, every, self._case_link(exploitation=c, **where))
             )
             fig.cells.append(
-                self._cell({"exploitation_type": c, "group": "children"}, child_cells[c],
-                           self._case_link(exploitation=c, child=True))
+                self._cell({"exploitation_type": c, "group": "children"}, kids,
+                           self._case_link(exploitation=c, child=True, **where))
             )  # fmt: skip
-        fig.labels["exploitation_type"] = {
-            c: labels[c] for c in sorted(codes, key=lambda c: (c == NONE_RECORDED, -counts[c]))
-        }
         return fig
 
-    def _measure_sums(self) -> dict:
-        columns = [sex_age_column(s, b) for s, _l, _v in SEX_GROUPS for b in AGE_BANDS]
-        columns += [context_column(v) for v, _l in IdentificationContext.choices]
-        if not hasattr(self, "_sums"):
-            self._sums = self._rollups().aggregate(**{f"t_{c}": Sum(c) for c in columns})
-        return {k[2:]: v or 0 for k, v in self._sums.items()}
-
     def by_sex_age(self) -> Figure:
-        sums = self._measure_sums()
         sexes = [s for s, _l, _v in SEX_GROUPS]
-        table = {(s, b): sums[sex_age_column(s, b)] for s in sexes for b in AGE_BANDS}
-        raw_total, total = self._total()
-        cells, row_totals, col_totals, grand = self._two_d(table, sexes, AGE_BANDS, total=raw_total, shown_total=total)
         labels = {"sex": {s: str(label) for s, label, _v in SEX_GROUPS},
                   "age_band": {b: (_("Age unknown") if b == "unknown" else b) for b in AGE_BANDS}}  # fmt: skip
+        note = _("CTDC age bands, age at identification. An unknown age is presumed a child.")
         fig = Figure(
             "by-sex-age", _("By sex and age band"), ["sex", "age_band"], labels,
-            note=_("CTDC age bands, age at identification. An unknown age is presumed a child."),
+            note=" ".join(filter(None, [note, self._breakdown_note()])),
         )  # fmt: skip
-        fig.cells = [self._cell({"sex": s, "age_band": b}, cells[(s, b)]) for s in sexes for b in AGE_BANDS]
-        fig.totals = [self._cell({"sex": s}, row_totals[s]) for s in sexes]
-        fig.totals += [self._cell({"age_band": b}, col_totals[b]) for b in AGE_BANDS]
-        fig.totals.append(self._cell({}, grand))
+        fig.cells = [self._cell({"sex": s, "age_band": b}, self._breakdown("sex_age", [(s, b)]))
+                     for s in sexes for b in AGE_BANDS]  # fmt: skip
+        fig.totals = [self._cell({"sex": s}, self._breakdown("sex_age", [(s, b) for b in AGE_BANDS])) for s in sexes]
+        fig.totals += [
+            self._cell({"age_band": b}, self._breakdown("sex_age", [(s, b) for s in sexes])) for b in AGE_BANDS
+        ]
+        fig.totals.append(self._cell({}, self._breakdown_total()))
         return fig
 
     def contexts(self) -> Figure:
-        sums = self._measure_sums()
         labels = {v: str(label) for v, label in IdentificationContext.choices}
-        counts = {v: sums[context_column(v)] for v in labels}
-        counts = {v: n for v, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n}
-        raw_total, shown_total = self._total()
-        cells, total = self._one_d(counts, total=raw_total, shown_total=shown_total)
+        labels[NONE_RECORDED] = _("Not recorded")
+        present = self._breakdown_present("contexts")
+        codes = sorted((v for v in labels if present.get(v)), key=lambda v: (v == NONE_RECORDED, -present[v]))
         fig = Figure(
-            "contexts", _("Contexts of identification"), ["context"], {"context": {v: labels[v] for v in counts}}
-        )
-        fig.cells = [self._cell({"context": v}, cells[v]) for v in counts]
-        fig.totals = [self._cell({}, total)]
+            "contexts", _("Contexts of identification"), ["context"], {"context": {v: labels[v] for v in codes}},
+            note=self._breakdown_note(),
+        )  # fmt: skip
+        fig.cells = [self._cell({"context": v}, self._breakdown("contexts", [v])) for v in codes]
+        fig.totals = [self._cell({}, self._breakdown_total())]
         return fig
 
     def caseload(self) -> Figure:
@@ -849,6 +965,40 @@ class Dashboard:
     @property
     def rollup_state(self):
         return RollupState.objects.filter(name="cases").first()
+
+
+def _breakdown_aggregates() -> dict:
+    columns = ["n", "children", "smuggled"]
+    columns += [sex_age_column(s, b) for s, _l, _v in SEX_GROUPS for b in AGE_BANDS]
+    columns += [context_column(v) for v, _l in IdentificationContext.choices]
+    return {f"t_{c}": Sum(c) for c in columns}
+
+
+def _categories(kind: str, sums: dict) -> dict:
+    """A breakdown's categories from summed rollup measures (keys as _breakdown_aggregates gives
+    them, "t_" + column); each partition adds up to the cases counted."""
+
+    def get(column):
+        return int(sums.get(f"t_{column}") or 0)
+
+    if kind == "sex_age":
+        return {(s, b): get(sex_age_column(s, b)) for s, _l, _v in SEX_GROUPS for b in AGE_BANDS}
+    if kind == "contexts":
+        out = {v: get(context_column(v)) for v, _l in IdentificationContext.choices}
+        out[NONE_RECORDED] = get("n") - sum(out.values())
+        return out
+    if kind == "smuggled":
+        return {"smuggled": get("smuggled"), "not_smuggled": get("n") - get("smuggled")}
+    raise ValueError(kind)
+
+
+def _type_categories(rows) -> dict:
+    """(type, "child"/"adult") counts from (exploitation type, cases, children) rollup sums."""
+    out = {}
+    for e, n, children in rows:
+        out[(e, "child")] = out.get((e, "child"), 0) + int(children or 0)
+        out[(e, "adult")] = out.get((e, "adult"), 0) + int(n or 0) - int(children or 0)
+    return out
 
 
 def _share(part, whole):

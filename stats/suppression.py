@@ -80,6 +80,7 @@ __all__ = [
     "SUPPRESSED",
     "Cell",
     "Suppressed",
+    "RowLinesTable",
     "SelectionTable",
     "SuppressedTable",
     "coarsen_date_range",
@@ -629,12 +630,98 @@ class SelectionTable:
         value = sum(grid.v[i][j] for i, j in chosen)
         if 0 < value < self.t:
             return self.marker
-        # Weights on the hidden cells, margins negated so that every line reads "sum = 0".
+        # Weights on the hidden cells, margins negated so that every line reads "sum = 0". Only the
+        # connected pieces of the hidden-cell graph that hold a chosen cell can fail the test (a
+        # piece with all weights 0 always passes), so only those are checked.
+        pieces = self._pieces()
         weight = {}
-        for i, j in grid.hidden:
-            margin = (i == grid.nr) != (j == grid.nc)  # a row or column total (not the grand total)
-            weight[(i, j)] = 0 if margin or (i, j) not in chosen else 1
+        for piece in {pieces[cell] for cell in chosen if cell in pieces}:
+            for i, j in self._piece_cells[piece]:
+                margin = (i == grid.nr) != (j == grid.nc)  # a row or column total (not the grand total)
+                weight[(i, j)] = 0 if margin or (i, j) not in chosen else 1
         return value if _is_potential_difference(weight) else self.marker
+
+    def _pieces(self) -> dict:
+        """Hidden cell -> id of its connected piece of the hidden-cell graph (computed once)."""
+        if getattr(self, "_piece_of", None) is None:
+            parent: dict = {}
+
+            def find(x):
+                while parent.setdefault(x, x) != x:
+                    parent[x] = parent[parent[x]]
+                    x = parent[x]
+                return x
+
+            for i, j in self.grid.hidden:
+                parent[find(("r", i))] = find(("c", j))
+            self._piece_of = {cell: find(("r", cell[0])) for cell in self.grid.hidden}
+            self._piece_cells: dict = {}
+            for cell, piece in self._piece_of.items():
+                self._piece_cells.setdefault(piece, []).append(cell)
+        return self._piece_of
+
+
+class RowLinesTable:
+    """A table whose only published lines are its rows, each row's total being published by another
+    table (shown there, or withheld there); any number of selection figures of it.
+
+    The dashboards' breakdowns (sex x age, contexts, smuggled or not) are tables of (month, country)
+    x category whose row totals are figures of the fixed month x (country, agency) table. Taking the
+    row totals from there, rather than suppressing each breakdown with its own margins, links the
+    two exactly: a row withheld there (``row_totals[row]`` is the marker) has all its non-zero cells
+    withheld here and is never part of a shown figure, so nothing here says anything about it; a
+    row shown there is suppressed as a partition of that known total (at least two hidden cells
+    holding at least ``threshold`` people, or none). No column line is published, so a selection
+    figure follows from what is published iff, in every row, it takes none or all of the row's
+    hidden cells (all of them only in a row whose total is shown): date ranges and countries are
+    then slices that cannot be differenced into a hidden cell.
+
+    ``row_totals=None``: no line is published at all (overlapping categories, e.g. exploitation
+    types); then a figure is shown iff it holds no small cell.
+    """
+
+    def __init__(self, table: Mapping[tuple, int], row_totals: Mapping | None, *, threshold: int | None = None):
+        self.t = get_threshold(threshold)
+        self.marker = _marker(threshold)
+        self.table = {key: _check_count(n, f"The count for {key!r}") for key, n in table.items()}
+        self.lines = row_totals is not None
+        rows: dict = {}
+        for (row, col), n in self.table.items():
+            rows.setdefault(row, {})[col] = n
+        self.hidden: dict = {}  # row -> frozenset of hidden (row, col) keys
+        self.withheld_rows: set = set()
+        for row, cells in rows.items():
+            if not self.lines:
+                hidden = {col for col, n in cells.items() if 0 < n < self.t}
+            elif is_suppressed(row_totals.get(row, 0)):
+                hidden = {col for col, n in cells.items() if n}
+                self.withheld_rows.add(row)
+            else:
+                total = row_totals.get(row, 0)
+                if total != sum(cells.values()):
+                    raise ValueError(f"Row {row!r}: the published total {total} is not the sum of its cells.")
+                hidden, total_hidden = _suppress_partition(cells, total, self.t)
+                if total_hidden:  # pragma: no cover - a shown total is 0 or >= t, see _suppress_partition
+                    hidden = {col for col, n in cells.items() if n}
+            if hidden:
+                self.hidden[row] = frozenset((row, col) for col in hidden)
+
+    def is_hidden(self, key) -> bool:
+        return key in self.hidden.get(key[0], ())
+
+    def figure(self, selected: Iterable[tuple]) -> Cell:
+        """The sum of the selected cells, or withheld unless the published rows imply it."""
+        chosen = set(selected)
+        value = sum(self.table.get(key, 0) for key in chosen)
+        if 0 < value < self.t:
+            return self.marker
+        for row in {key[0] for key in chosen}:
+            hidden = self.hidden.get(row)
+            if not hidden or hidden.isdisjoint(chosen):
+                continue
+            if not self.lines or row in self.withheld_rows or not hidden <= chosen:
+                return self.marker
+        return value
 
 
 def _is_potential_difference(weight: dict) -> bool:
