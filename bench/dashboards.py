@@ -11,7 +11,10 @@ programme manager (`manager` from seed_demo), it times, median and 95th percenti
 - each figure as the dashboard computes it (stats.selectors.Dashboard, suppression included);
 - the bare SQL that computes the same numbers from the raw tables (cases, persons, identifications);
 - the whole page, GET /stats/ through Django's test client (rendering included), and its queries;
-- the rollup rebuild.
+- the rollup rebuild;
+- each export (stats.exports.export_file: scope, k-anonymity or suppression, writing the file) next
+  to the bare SQL that reads the same rows or counts from the raw tables: GLOTIP and CTDC for the
+  regional manager, HTCDS for the `supervisor` (cases opened in the last 12 months).
 
 It checks that every figure equals its bare SQL (exits non-zero otherwise), prints a Markdown
 table with the ratios, and writes bench/results/dashboards.json.
@@ -49,6 +52,7 @@ def bare_sql(board):  # noqa: C901
     """Each figure's numbers from the raw rows, written as one would by hand (constants only interpolated)."""
     from django.db import connection
 
+    from stats.models import CHILD_BANDS
     from stats.rollups import _band_sql, _sex_sql
 
     f, s = board.filters, board.scope
@@ -65,6 +69,7 @@ def bare_sql(board):  # noqa: C901
             cur.execute(sql, p)
             return cur.fetchall()
 
+    child = ", ".join(f"'{b}'" for b in CHILD_BANDS)  # under 18 at identification, or age unknown
     latest = """LEFT JOIN LATERAL (SELECT context, age_at_identification FROM cases_identification i
                  WHERE i.case_id = c.id ORDER BY identified_on DESC, id DESC LIMIT 1) i ON true"""
     return {
@@ -73,9 +78,9 @@ def bare_sql(board):  # noqa: C901
             f"WHERE {cases_where} GROUP BY 1, 2"
         ),
         "by-exploitation": lambda: run(
-            "SELECT t, count(*), count(*) FILTER (WHERE c.is_child) FROM cases_case c, unnest(CASE WHEN "
-            "cardinality(c.exploitation_types) = 0 THEN ARRAY['-']::varchar[] ELSE c.exploitation_types END) t "
-            f"WHERE {cases_where} GROUP BY t"
+            f"SELECT t, count(*), count(*) FILTER (WHERE {_band_sql('i.age_at_identification')} IN ({child})) "
+            f"FROM cases_case c {latest}, unnest(CASE WHEN cardinality(c.exploitation_types) = 0 "
+            f"THEN ARRAY['-']::varchar[] ELSE c.exploitation_types END) t WHERE {cases_where} GROUP BY t"
         ),
         "by-sex-age": lambda: run(
             f"SELECT {_sex_sql()}, {_band_sql('i.age_at_identification')}, count(*) FROM cases_case c "
@@ -105,11 +110,65 @@ def as_comparable(slug, fig, rows):
             (s, b): n for s, b, n in rows
         }
     if slug == "contexts":
-        return {c.keys["context"]: c.value for c in fig.cells}, {k: n for k, n in rows if k}
+        return {c.keys["context"]: c.value for c in fig.cells}, {k or "-": n for k, n in rows}
     if slug == "caseload":
         mine = {(c.keys["agency"], c.keys["measure"]): c.value for c in fig.cells if c.value}
         return mine, {k: v for a, n, o in rows for k, v in (((a, "opened"), n), ((a, "open"), o)) if v}
     raise KeyError(slug)
+
+
+def time_exports(repeats):
+    """Each export as a download builds it, next to the bare SQL reading the same rows."""
+    import datetime
+
+    from django.db import connection
+
+    from partners.models import User
+    from stats.exports import export_file
+
+    today = datetime.date.today()
+    since = today.replace(year=today.year - 1) + datetime.timedelta(days=1)
+    manager, supervisor = User.objects.get(username="manager"), User.objects.get(username="supervisor")
+    countries = ["AF", "IR", "IQ", "PK"]
+    agencies = list(supervisor.memberships.values_list("agency_id", flat=True))
+    latest = """LEFT JOIN LATERAL (SELECT * FROM cases_identification i WHERE i.case_id = c.id
+                 ORDER BY identified_on DESC, id DESC LIMIT 1) i ON true"""
+    bare = {
+        "glotip": ("SELECT p.gender, c.is_child, t, p.citizenships, c.country_id, "
+                   "extract(year FROM c.opened_on), count(*) FROM cases_case c JOIN victims_person p "
+                   "ON p.id = c.person_id, unnest(c.exploitation_types) t WHERE c.country_id = ANY(%s) "
+                   "AND c.opened_on >= %s GROUP BY 1, 2, 3, 4, 5, 6", [countries, since]),
+        "ctdc": (f"SELECT c.*, p.gender, p.citizenships, i.* FROM cases_case c JOIN victims_person p "
+                 f"ON p.id = c.person_id {latest} WHERE c.country_id = ANY(%s) AND c.opened_on >= %s",
+                 [countries, since]),
+        "htcds": (f"SELECT c.*, p.*, i.* FROM cases_case c JOIN victims_person p ON p.id = c.person_id "
+                  f"{latest} WHERE c.agency_id = ANY(%s) AND c.opened_on >= %s", [agencies, since]),
+    }  # fmt: skip
+    runs = [("glotip", "csv", manager), ("glotip", "xlsx", manager), ("ctdc", "csv", manager),
+            ("ctdc", "xlsx", manager), ("htcds", "csv", supervisor), ("htcds", "xlsx", supervisor)]  # fmt: skip
+    out = {}
+    for kind, fmt, user in runs:
+
+        def build(kind=kind, fmt=fmt, user=user):
+            export = export_file(user, kind, fmt, {"date_from": since.isoformat()})
+            size = len(export.file.read())
+            export.file.close()
+            return export.record.row_count, size
+
+        def read(kind=kind):
+            sql, params = bare[kind]
+            with connection.cursor() as cur:
+                cur.execute(sql, params)
+                return len(cur.fetchall())
+
+        export_t, (rows, size) = timed(build, max(1, repeats // 5))
+        bare_t, _n = timed(read, max(1, repeats // 5))
+        out[f"{kind}.{fmt}"] = {
+            "rows": rows, "mb": round(size / 1e6, 1), "export": export_t, "bare_sql": bare_t,
+            "ratio": round(bare_t["median_ms"] / export_t["median_ms"], 2),
+        }  # fmt: skip
+        print(f"{kind}.{fmt}: {rows:,} rows in {export_t['median_ms']:.0f} ms", file=sys.stderr)
+    return out
 
 
 def main():
@@ -200,6 +259,8 @@ def main():
         "ratio": round(bare_total / page_t["median_ms"], 1),
     }
 
+    results["exports"] = time_exports(args.repeats)
+
     print(f"\n{n_cases:,} cases; rollup {results['rollup_rows']:,} rows, {results['rollup_bytes'] / 1e6:.1f} MB, "
           f"rebuilt in {rebuild['median_ms'] / 1000:.2f} s. {results['machine']}; {results['postgres']}\n")  # fmt: skip
     print("| figure | dashboard median / p95 ms | bare SQL median / p95 ms | ratio | equal |")
@@ -215,6 +276,11 @@ def main():
     p = results["page"]
     print(f"| whole page GET /stats/ ({p['queries']} queries) | {p['median_ms']} / {p['p95_ms']} | "
           f"{p['bare_sql_of_case_figures_ms']} (case figures only) | {p['ratio']}x | |")  # fmt: skip
+    print("\n| export | rows | file MB | export median ms | bare SQL median ms | bare / export |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, row in results["exports"].items():
+        print(f"| {name} | {row['rows']:,} | {row['mb']} | {row['export']['median_ms']} | "
+              f"{row['bare_sql']['median_ms']} | {row['ratio']}x |")  # fmt: skip
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     runs = {}
     if Path(args.output).exists():

@@ -4,8 +4,9 @@ Entry points (the browser views in stats/export_views.py and the API both call t
 - `export_response(user, kind, fmt, params)` -> a FileResponse ready to return;
 - `export_file(user, kind, fmt, params)` -> an `ExportFile` (open file, name, content type, record).
 Both raise PermissionDenied (role may not export this kind), ValidationError (bad filter) or
-Http404 (unknown kind or format). Every delivered export and every refusal of a signed-in user
-leaves an ExportRecord, written in the same request.
+Http404 (unknown kind or format). Every export a signed-in user asks for leaves an ExportRecord,
+written in the same request, with its outcome: delivered (rows, withheld cells, milliseconds to
+build), refused (the role may not have it) or invalid (which filters were wrong).
 
 Who may export what
 - CTDC and GLOTIP (de-identified): programme managers and auditors over their oversight countries,
@@ -56,6 +57,7 @@ import datetime
 import io
 import itertools
 import tempfile
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -804,7 +806,7 @@ def _snapshot(using: str):
 def _refuse(user, kind, fmt, filters: dict, reason: str):
     if user is not None and user.is_authenticated:
         ExportRecord.objects.create(
-            user=user, kind=kind, format=fmt, filters={**filters, "refused": reason}, row_count=0
+            user=user, kind=kind, format=fmt, filters=filters, outcome=ExportRecord.Outcome.REFUSED, reason=reason
         )
     raise PermissionDenied(reason)
 
@@ -813,10 +815,18 @@ def export_file(user, kind: str, fmt: str, params=None) -> ExportFile:
     """Build an export for `user` and record it. See the module docstring."""
     if kind not in KINDS or fmt not in FORMATS:
         raise Http404("No such export.")
-    raw = {k: str(v) for k, v in (params or {}).items() if k in FILTERS_ALLOWED["htcds"] and v}
+    started = time.monotonic()
+    raw = {k: str(v)[:100] for k, v in (params or {}).items() if k in FILTERS_ALLOWED["htcds"] and v}
     if not may_export(user, kind):
         _refuse(user, kind, fmt, raw, "role")
-    filters = parse_filters(params or {}, kind)
+    try:
+        filters = parse_filters(params or {}, kind)
+    except ValidationError as e:
+        problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in e.message_dict.items())
+        ExportRecord.objects.create(
+            user=user, kind=kind, format=fmt, filters=raw, outcome=ExportRecord.Outcome.INVALID, reason=problems[:300]
+        )
+        raise
     cases = scoped_cases(user, kind, filters)
     stats: dict = {}
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
@@ -834,6 +844,7 @@ def export_file(user, kind: str, fmt: str, params=None) -> ExportFile:
         filters=filters.as_dict(),
         row_count=count,
         suppressed_count=stats.get("suppressed", 0),
+        duration_ms=round(1000 * (time.monotonic() - started)),
     )
     out.seek(0)
     stamp = datetime.date.today().isoformat()

@@ -18,12 +18,20 @@ class ExportRecord(models.Model):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
 
+    class Outcome(models.TextChoices):
+        DELIVERED = "delivered", _("Delivered")
+        REFUSED = "refused", _("Refused (the user may not have this export)")
+        INVALID = "invalid", _("Invalid filters (nothing was built)")
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exports")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     format = models.CharField(max_length=5, choices=Format.choices)
     filters = models.JSONField(default=dict)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.DELIVERED)
+    reason = models.CharField(max_length=300, blank=True, help_text=_("Why it was refused, or what was invalid."))
     row_count = models.PositiveIntegerField(default=0)
     suppressed_count = models.PositiveIntegerField(default=0, help_text=_("Cells or records withheld."))
+    duration_ms = models.PositiveIntegerField(default=0, help_text=_("Time to build the file."))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -403,7 +403,7 @@ def test_htcds_refused_without_identity_access(stats_world):
         with pytest.raises(PermissionDenied):
             export_file(user, "htcds", "csv", {})
         record = ExportRecord.objects.filter(user=user).latest("id")
-        assert (record.kind, record.row_count, record.filters.get("refused")) == ("htcds", 0, "role")
+        assert (record.kind, record.row_count, record.outcome, record.reason) == ("htcds", 0, "refused", "role")
 
 
 def test_htcds_scoped_to_cases_seen_with_identity(stats_world):
@@ -512,7 +512,8 @@ def test_roles_without_statistics_scope_are_refused(stats_world, role, kind):
     with pytest.raises(PermissionDenied):
         export_file(user, kind, "csv", {"country": "IR"})
     record = ExportRecord.objects.get(user=user)
-    assert record.kind == kind and record.filters == {"country": "IR", "refused": "role"}
+    assert record.kind == kind and record.filters == {"country": "IR"}
+    assert (record.outcome, record.reason) == ("refused", "role")
 
 
 def test_deidentified_exports_refuse_filters_that_allow_differencing(stats_world):
@@ -524,6 +525,9 @@ def test_deidentified_exports_refuse_filters_that_allow_differencing(stats_world
         export_file(w.pm_ir, "glotip", "csv", {"date_from": "2025-13-01"})
     with pytest.raises(ValidationError):
         export_file(w.pm_ir, "glotip", "csv", {"country": "XX"})
+    records = list(ExportRecord.objects.filter(user=w.pm_ir).order_by("id"))
+    assert [r.outcome for r in records] == ["invalid"] * 4 and all(r.row_count == 0 for r in records)
+    assert "agency" in records[0].reason and records[3].filters == {"country": "XX"}
 
 
 # --- the browser view ------------------------------------------------------------------------------
@@ -543,6 +547,7 @@ def test_download_view(client, stats_world):
     assert b"<11" in b"".join(response.streaming_content)
     record = ExportRecord.objects.get(user=w.pm_ir)
     assert record.kind == "glotip" and record.filters == {"date_from": f"{YEAR}-01-01"}
+    assert record.outcome == "delivered" and record.row_count > 0 and record.reason == ""
 
     response = client.get(reverse("stats_export", kwargs={"kind": "ctdc", "format": "xlsx"}))
     assert response.status_code == 200
@@ -562,7 +567,8 @@ def test_download_view_refuses(client, stats_world):
     assert not ExportRecord.objects.exists()
     client.force_login(w.pm_region)
     assert client.get(url).status_code == 403
-    assert ExportRecord.objects.get(user=w.pm_region).filters == {"refused": "role"}
+    record = ExportRecord.objects.get(user=w.pm_region)
+    assert (record.filters, record.outcome, record.reason) == ({}, "refused", "role")
     client.force_login(w.cw)
     response = client.get(url)
     assert response.status_code == 200
