@@ -8,7 +8,7 @@ from cases.api import views as cases
 from glo_act.api import TokenView
 from partners.api.views import AgencyViewSet
 from referrals.api.views import NotificationViewSet, ReferralViewSet
-from stats.api.views import ExportView, figure_views
+from stats.api.views import ExportRequestViewSet, ExportView, figure_views
 from victims.api.views import PersonViewSet
 
 app_name = "api"
@@ -20,6 +20,7 @@ router.register("cases", cases.CaseViewSet, basename="case")
 router.register("identifications", cases.IdentificationViewSet, basename="identification")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("stats/export-requests", ExportRequestViewSet, basename="export-request")
 
 CASE = r"cases/(?P<case_reference>[^/.]+)/"
 router.register(CASE + "identifications", cases.CaseIdentificationViewSet, basename="case-identification")

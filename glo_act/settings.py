@@ -294,6 +294,9 @@ CACHES = {
 # Small-cell protection: counts below this are shown as "<N" to anyone without identity access to
 # every counted case, and in every export (CTDC's k = 11).
 STATS_MIN_CELL = int(os.environ.get("STATS_MIN_CELL", "11"))
+# Identifying exports (stats.ExportRequest): hours an approval stays valid, minimum password length.
+EXPORT_APPROVAL_HOURS = int(os.environ.get("EXPORT_APPROVAL_HOURS", "24"))
+EXPORT_PASSWORD_MIN_LENGTH = 12
 if STATS_MIN_CELL < 2:
     raise ImproperlyConfigured("STATS_MIN_CELL must be at least 2.")
 

@@ -811,14 +811,17 @@ def _refuse(user, kind, fmt, filters: dict, reason: str):
     raise PermissionDenied(reason)
 
 
-def export_file(user, kind: str, fmt: str, params=None) -> ExportFile:
-    """Build an export for `user` and record it. See the module docstring."""
+def export_file(user, kind: str, fmt: str, params=None, *, approved_request=None) -> ExportFile:
+    """Build an export for `user` and record it. See the module docstring. An identifying kind is
+    built only under an approved request (stats.services.export_request_download, which encrypts it)."""
     if kind not in KINDS or fmt not in FORMATS:
         raise Http404("No such export.")
     started = time.monotonic()
     raw = {k: str(v)[:100] for k, v in (params or {}).items() if k in FILTERS_ALLOWED["htcds"] and v}
     if not may_export(user, kind):
         _refuse(user, kind, fmt, raw, "role")
+    if kind not in DEIDENTIFIED_KINDS and approved_request is None:
+        _refuse(user, kind, fmt, raw, "approval required: request it under Exports, a supervisor approves it")
     try:
         filters = parse_filters(params or {}, kind)
     except ValidationError as e:
@@ -845,6 +848,7 @@ def export_file(user, kind: str, fmt: str, params=None) -> ExportFile:
         row_count=count,
         suppressed_count=stats.get("suppressed", 0),
         duration_ms=round(1000 * (time.monotonic() - started)),
+        request=approved_request,
     )
     out.seek(0)
     stamp = datetime.date.today().isoformat()

@@ -33,9 +33,55 @@ class ExportRecord(models.Model):
     suppressed_count = models.PositiveIntegerField(default=0, help_text=_("Cells or records withheld."))
     duration_ms = models.PositiveIntegerField(default=0, help_text=_("Time to build the file."))
     created_at = models.DateTimeField(default=timezone.now)
+    request = models.ForeignKey(
+        "ExportRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="downloads",
+        help_text=_("The approved request an identifying export was downloaded under."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class ExportRequest(models.Model):
+    """An export that holds identifying data (HTCDS case records): asked for with a reason, approved
+    by another supervisor of the agency, downloaded by the requester before it expires, as an
+    AES-256 encrypted zip whose password the requester types at download time (never stored)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        USED = "used", _("Downloaded")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        "partners.Agency", on_delete=models.PROTECT, related_name="+",
+        help_text=_("The agency whose supervisors approve it, and whose cases it may hold."),
+    )  # fmt: skip
+    kind = models.CharField(max_length=10, choices=ExportRecord.Kind.choices, default=ExportRecord.Kind.HTCDS)
+    format = models.CharField(max_length=5, choices=ExportRecord.Format.choices)
+    filters = models.JSONField(default=dict)
+    reason = models.TextField(help_text=_("Why the identifying data must leave the system."))
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text=_("Set at approval."))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agency", "state"], name="exportrequest_agency_state")]
+
+    def __str__(self):
+        return f"EXP-{self.pk}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.state == self.State.APPROVED and self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 # --------------------------------------------------------------------------------------------

@@ -131,6 +131,9 @@ def _export_links(board):
     for kind, label, params in EXPORTS:
         if not may_export(board.user, kind):
             continue  # offer only what the user may download (HTCDS needs identity access)
+        if kind == "htcds":  # identifying: requested, approved by another supervisor, downloaded encrypted
+            links.append({"kind": kind, "label": label, "urls": [(_("Request"), reverse("export_request_new"))]})
+            continue
         query = urlencode({k: values[k] for k in params if values[k]})
         try:
             urls = [(fmt.upper(), reverse("stats_export", kwargs={"kind": kind, "format": fmt}) + "?" + query)

@@ -658,4 +658,5 @@ def test_the_dashboard_offers_only_the_exports_the_user_may_download(stats_world
     assert "/stats/exports/glotip.csv" in html and "/stats/exports/htcds.csv" not in html
     client.force_login(stats_world.sup)
     html = client.get("/stats/").content.decode()
-    assert "/stats/exports/htcds.csv" in html
+    assert "/stats/exports/htcds.csv" not in html  # identifying: only through an approved request
+    assert "/stats/exports/requests/new" in html

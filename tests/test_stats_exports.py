@@ -140,8 +140,20 @@ def read_csv(content: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
+def approved_request(user):
+    """An approved identifying-export request of the user's first agency (the approval flow itself is
+    tested in test_stats_export_requests.py); HTCDS is built only under one."""
+    from stats.models import ExportRequest
+
+    agency = user.memberships.first().agency
+    return ExportRequest.objects.create(
+        requested_by=user, agency=agency, format="csv", reason="tests", state=ExportRequest.State.APPROVED
+    )
+
+
 def run(user, kind, fmt="csv", **params):
-    export = export_file(user, kind, fmt, params)
+    request = approved_request(user) if kind == "htcds" else None
+    export = export_file(user, kind, fmt, params, approved_request=request)
     content = export.file.read()
     export.file.close()
     return export, content
@@ -569,7 +581,9 @@ def test_download_view_refuses(client, stats_world):
     assert client.get(url).status_code == 403
     record = ExportRecord.objects.get(user=w.pm_region)
     assert (record.filters, record.outcome, record.reason) == ({}, "refused", "role")
+    # Even a caseworker who may see the names gets no direct download: it needs an approved request.
     client.force_login(w.cw)
     response = client.get(url)
-    assert response.status_code == 200
-    assert "رضا".encode() in b"".join(response.streaming_content)
+    assert response.status_code == 403 and "رضا".encode() not in response.content
+    record = ExportRecord.objects.get(user=w.cw)
+    assert record.outcome == "refused" and record.reason.startswith("approval required")

@@ -44,3 +44,34 @@ class FigureSerializer(serializers.Serializer):
         help_text="Headline figures of this chart: a value object like a cell's, or a plain number "
         "(median_days_to_acceptance, null when withheld or unknown).",
     )
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    """An identifying-export request (stats.services). Writes: agency (id), format, filters, reason."""
+
+    id = serializers.IntegerField(read_only=True)
+    agency = serializers.IntegerField(source="agency_id", help_text="Id of the agency whose case records to export.")
+    agency_short_name = serializers.CharField(source="agency.short_name", read_only=True)
+    kind = serializers.CharField(read_only=True)
+    format = serializers.ChoiceField(choices=["csv", "xlsx"])
+    filters = serializers.DictField(
+        child=serializers.CharField(), required=False,
+        help_text="date_from, date_to (YYYY-MM-DD), exploitation_type.",
+    )  # fmt: skip
+    reason = serializers.CharField(min_length=10, max_length=2000)
+    state = serializers.CharField(read_only=True)
+    expired = serializers.BooleanField(source="is_expired", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True)
+    decided_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    decision_note = serializers.CharField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ExportDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ExportDownloadSerializer(serializers.Serializer):
+    password = serializers.CharField(min_length=12, max_length=200, write_only=True)

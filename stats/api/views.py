@@ -4,13 +4,19 @@ import datetime
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from stats.selectors import FIGURES, Cell, Dashboard, dashboard_scope
 
-from .serializers import FigureSerializer
+from .serializers import (
+    ExportDecisionSerializer,
+    ExportDownloadSerializer,
+    ExportRequestSerializer,
+    FigureSerializer,
+)
 
 FILTER_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.STR, description="First month, YYYY-MM (default: 11 months before `to`)."),
@@ -96,3 +102,110 @@ class ExportView(APIView):
         from stats.exports import export_response
 
         return export_response(request.user, kind, fmt, request.query_params)
+
+
+class ExportRequestViewSet(viewsets.GenericViewSet):
+    """Identifying exports (HTCDS case records): request with a reason, approval by another supervisor
+    of the agency, one encrypted download by the requester before the approval expires. The list holds
+    your own requests and those of agencies you supervise; anything else answers 404."""
+
+    serializer_class = ExportRequestSerializer
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        from stats.models import ExportRequest
+        from stats.services import export_requests_for
+
+        if getattr(self, "swagger_fake_view", False):
+            return ExportRequest.objects.none()
+        return export_requests_for(self.request.user)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def create(self, request):
+        from partners.models import Agency
+        from stats import services
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        agency = Agency.objects.filter(id=data["agency_id"]).first()
+        if agency is None:
+            raise exceptions.ValidationError({"agency": ["No such agency."]})
+        created = _service(lambda: services.export_request_create(
+            user=request.user, agency=agency, kind="htcds", fmt=data["format"], filters=data.get("filters", {}),
+            reason=data["reason"],
+        ))  # fmt: skip
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+
+    def _decide(self, request, approve: bool):
+        from stats import services
+
+        req = self.get_object()
+        body = ExportDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decided = _service(lambda: services.export_request_decide(
+            user=request.user, request=req, approve=approve, note=body.validated_data.get("note", "")
+        ))  # fmt: skip
+        return Response(self.get_serializer(decided).data)
+
+    @extend_schema(request=ExportDecisionSerializer, responses=ExportRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, True)
+
+    @extend_schema(request=ExportDecisionSerializer, responses=ExportRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._decide(request, False)
+
+    @extend_schema(request=None, responses=ExportRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        from stats import services
+
+        req = self.get_object()
+        return Response(self.get_serializer(_service(lambda: services.export_request_withdraw(
+            user=request.user, request=req))).data)  # fmt: skip
+
+    @extend_schema(request=ExportDownloadSerializer, responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["post"])
+    def download(self, request, pk=None):
+        from django.http import HttpResponse
+
+        from stats import services
+
+        req = self.get_object()
+        body = ExportDownloadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        content, filename, _record = _service(lambda: services.export_request_download(
+            user=request.user, request=req, password=body.validated_data["password"]))  # fmt: skip
+        response = HttpResponse(content, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def _service(call):
+    """Run a stats.services call, mapping its errors to API answers (409 for a wrong state)."""
+    from django.core.exceptions import ValidationError
+
+    from stats import services
+
+    try:
+        return call()
+    except ValidationError as e:
+        raise exceptions.ValidationError(e.message_dict if hasattr(e, "error_dict") else e.messages) from e
+    except services.InvalidState as e:
+        raise Conflict(str(e)) from e
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "The request is not in a state that allows this."
+    default_code = "conflict"
