@@ -150,7 +150,15 @@ def time_exports(repeats):
     for kind, fmt, user in runs:
 
         def build(kind=kind, fmt=fmt, user=user):
-            export = export_file(user, kind, fmt, {"date_from": since.isoformat()})
+            approval = None
+            if kind == "htcds":  # identifying: built only under an approved request
+                from stats.models import ExportRequest
+
+                approval = ExportRequest.objects.create(
+                    requested_by=user, agency_id=agencies[0], format=fmt, reason="benchmark",
+                    state=ExportRequest.State.APPROVED,
+                )  # fmt: skip
+            export = export_file(user, kind, fmt, {"date_from": since.isoformat()}, approved_request=approval)
             size = len(export.file.read())
             export.file.close()
             return export.record.row_count, size
@@ -176,6 +184,7 @@ def main():
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--reuse", action="store_true", help="Use the data already in the database.")
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--no-exports", action="store_true", help="Time the dashboard figures only.")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "dashboards.json"))
     args = parser.parse_args()
     if not args.reuse:
@@ -259,7 +268,7 @@ def main():
         "ratio": round(bare_total / page_t["median_ms"], 1),
     }
 
-    results["exports"] = time_exports(args.repeats)
+    results["exports"] = {} if args.no_exports else time_exports(args.repeats)
 
     print(f"\n{n_cases:,} cases; rollup {results['rollup_rows']:,} rows, {results['rollup_bytes'] / 1e6:.1f} MB, "
           f"rebuilt in {rebuild['median_ms'] / 1000:.2f} s. {results['machine']}; {results['postgres']}\n")  # fmt: skip

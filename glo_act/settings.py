@@ -297,6 +297,8 @@ STATS_MIN_CELL = int(os.environ.get("STATS_MIN_CELL", "11"))
 # Identifying exports (stats.ExportRequest): hours an approval stays valid, minimum password length.
 EXPORT_APPROVAL_HOURS = int(os.environ.get("EXPORT_APPROVAL_HOURS", "24"))
 EXPORT_PASSWORD_MIN_LENGTH = 12
+# Record-level exports (CTDC, HTCDS) as XLSX above this many rows are refused in favour of CSV.
+EXPORT_XLSX_MAX_ROWS = int(os.environ.get("EXPORT_XLSX_MAX_ROWS", "100000"))
 if STATS_MIN_CELL < 2:
     raise ImproperlyConfigured("STATS_MIN_CELL must be at least 2.")
 

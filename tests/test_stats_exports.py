@@ -587,3 +587,16 @@ def test_download_view_refuses(client, stats_world):
     assert response.status_code == 403 and "رضا".encode() not in response.content
     record = ExportRecord.objects.get(user=w.cw)
     assert record.outcome == "refused" and record.reason.startswith("approval required")
+
+
+def test_record_level_xlsx_above_the_limit_is_refused_in_favour_of_csv(stats_world, settings):
+    w = stats_world
+    settings.EXPORT_XLSX_MAX_ROWS = 5
+    with pytest.raises(ValidationError) as refused:
+        export_file(w.pm_ir, "ctdc", "xlsx", {})
+    assert "choose CSV" in str(refused.value)
+    record = ExportRecord.objects.filter(user=w.pm_ir).latest("id")
+    assert (record.outcome, record.row_count) == ("invalid", 0) and record.reason.startswith("format:")
+    export, _content = run(w.pm_ir, "ctdc", "csv")
+    assert export.record.row_count > 5  # the same rows as CSV
+    _export, _content = run(w.pm_ir, "glotip", "xlsx")  # aggregated: never many rows
