@@ -429,10 +429,35 @@ class Dashboard:
     # one pattern, not tables suppressed each on its own. The population total of the filters is
     # computed once (`_total`) and is the grand total of every chart over that population.
 
+    def _shared(self, name: str, compute):
+        """A value that depends on the scope, the exploitation filter, today and the rollups, but not
+        on the range, country or agency chosen (the fixed table, the breakdown sources): computed
+        once per rollup rebuild and shared through the cache by every request with the same scope.
+        The key holds the rollup's rebuild time, so a rebuild is a new key, never a stale figure."""
+        import hashlib
+
+        from django.core.cache import cache
+
+        state = self.rollup_state
+        if state is None:
+            return compute()
+        s = self.scope
+        ident = repr((name, state.rebuilt_at.isoformat(), sorted(s.countries), sorted(s.agency_ids),
+                      self.out_of_scope, self.filters.exploitation, self.today.isoformat(), self.suppress))  # fmt: skip
+        key = "stats:shared:" + hashlib.sha256(ident.encode()).hexdigest()
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, timeout=3600)
+        return value
+
     def _base(self) -> dict:
-        """The fixed table (raw counts per measure) and its suppression pattern; one query."""
-        if hasattr(self, "_base_cache"):
-            return self._base_cache
+        """The fixed table (raw counts per measure) and its suppression pattern; one query, shared."""
+        if not hasattr(self, "_base_cache"):
+            self._base_cache = self._shared("base", self._compute_base)
+        return self._base_cache
+
+    def _compute_base(self) -> dict:
         rows = list(
             self._rollups(agency=False, months=False, country=False)
             .values_list("month", "country_id", "agency_id")
@@ -451,8 +476,9 @@ class Dashboard:
                 month = _add_months(month, 1)
         base["months"] = months
         table = {(m, col): base["n"].get((m, col), 0) for m in months for col in base["columns"]}
-        base["selection"] = sup.cached_selection_table(table) if self.suppress and table else None
-        self._base_cache = base
+        base["selection"] = sup.SelectionTable(table) if self.suppress and table else None
+        if base["selection"] is not None:
+            base["selection"].figure([])  # build its graph now, so that the cached copy holds it
         return base
 
     def _columns(self, *, agency=True, country=None) -> list:
@@ -627,32 +653,38 @@ class Dashboard:
         cache = self.__dict__.setdefault("_breakdown_cache", {})
         key = "exploitation" if kind == "exploitation" else all_types
         if key not in cache:
-            if kind == "exploitation":
-                qs = self._rollups(agency=False, months=False, country=False, exploitation=False)
-                rows = (qs.exclude(exploitation=ALL).values_list("month", "country_id", "exploitation")
-                        .annotate(t_n=Sum("n"), t_children=Sum("children")))  # fmt: skip
-                grouped = {}
-                for m, c, e, n, ch in rows:
-                    grouped.setdefault((m, c), []).append((e, n, ch))
-                cache[key] = {row: _type_categories(types) for row, types in grouped.items()}
-            else:
-                qs = self._rollups(agency=False, months=False, country=False, exploitation=not all_types)
-                if all_types:
-                    qs = qs.filter(exploitation=ALL)
-                aggregates = _breakdown_aggregates()
-                rows = qs.values_list("month", "country_id").annotate(**aggregates)
-                cache[key] = {(m, c): dict(zip(aggregates, values, strict=True)) for m, c, *values in rows}
-        source = cache[key]
+            cache[key] = self._shared(f"breakdown:{key}", lambda: self._compute_breakdown_source(kind, all_types))
         if kind == "exploitation":
-            return source
-        return {row: _categories(kind, sums) for row, sums in source.items()}
+            return cache[key]
+        converted = self.__dict__.setdefault("_breakdown_categories", {})
+        if (kind, all_types) not in converted:
+            converted[(kind, all_types)] = {row: _categories(kind, sums) for row, sums in cache[key].items()}
+        return converted[(kind, all_types)]
+
+    def _compute_breakdown_source(self, kind: str, all_types: bool) -> dict:
+        if kind == "exploitation":
+            qs = self._rollups(agency=False, months=False, country=False, exploitation=False)
+            rows = (qs.exclude(exploitation=ALL).values_list("month", "country_id", "exploitation")
+                    .annotate(t_n=Sum("n"), t_children=Sum("children")))  # fmt: skip
+            grouped = {}
+            for m, c, e, n, ch in rows:
+                grouped.setdefault((m, c), []).append((e, n, ch))
+            return {row: _type_categories(types) for row, types in grouped.items()}
+        qs = self._rollups(agency=False, months=False, country=False, exploitation=not all_types)
+        if all_types:
+            qs = qs.filter(exploitation=ALL)
+        aggregates = _breakdown_aggregates()
+        rows = qs.values_list("month", "country_id").annotate(**aggregates)
+        return {(m, c): dict(zip(aggregates, values, strict=True)) for m, c, *values in rows}
 
     def _breakdown_rows(self) -> list:
         """The (month, country) rows the filters select (months of the range, the chosen country)."""
-        countries = sorted({c for _m, c in self._breakdown_source("sex_age")})
-        if self._breakdown_country:
-            countries = [c for c in countries if c == self._breakdown_country]
-        return [(m, c) for m in self.filters.months for c in countries]
+        if not hasattr(self, "_breakdown_rows_cache"):
+            countries = sorted({c for _m, c in self._breakdown_source("sex_age")})
+            if self._breakdown_country:
+                countries = [c for c in countries if c == self._breakdown_country]
+            self._breakdown_rows_cache = [(m, c) for m in self.filters.months for c in countries]
+        return self._breakdown_rows_cache
 
     def _breakdown_table(self, kind: str) -> sup.RowLinesTable:
         cache = self.__dict__.setdefault("_breakdown_tables", {})
@@ -964,7 +996,9 @@ class Dashboard:
 
     @property
     def rollup_state(self):
-        return RollupState.objects.filter(name="cases").first()
+        if not hasattr(self, "_rollup_state"):
+            self._rollup_state = RollupState.objects.filter(name="cases").first()
+        return self._rollup_state
 
 
 def _breakdown_aggregates() -> dict:
@@ -972,6 +1006,10 @@ def _breakdown_aggregates() -> dict:
     columns += [sex_age_column(s, b) for s, _l, _v in SEX_GROUPS for b in AGE_BANDS]
     columns += [context_column(v) for v, _l in IdentificationContext.choices]
     return {f"t_{c}": Sum(c) for c in columns}
+
+
+_SEX_AGE_KEYS = [((s, b), "t_" + sex_age_column(s, b)) for s, _l, _v in SEX_GROUPS for b in AGE_BANDS]
+_CONTEXT_KEYS = [(v, "t_" + context_column(v)) for v, _l in IdentificationContext.choices]
 
 
 def _categories(kind: str, sums: dict) -> dict:
@@ -982,9 +1020,9 @@ def _categories(kind: str, sums: dict) -> dict:
         return int(sums.get(f"t_{column}") or 0)
 
     if kind == "sex_age":
-        return {(s, b): get(sex_age_column(s, b)) for s, _l, _v in SEX_GROUPS for b in AGE_BANDS}
+        return {key: int(sums.get(column) or 0) for key, column in _SEX_AGE_KEYS}
     if kind == "contexts":
-        out = {v: get(context_column(v)) for v, _l in IdentificationContext.choices}
+        out = {v: int(sums.get(column) or 0) for v, column in _CONTEXT_KEYS}
         out[NONE_RECORDED] = get("n") - sum(out.values())
         return out
     if kind == "smuggled":

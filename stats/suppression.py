@@ -554,28 +554,6 @@ def suppress_selection_2d(
     return base.figure(selected)
 
 
-def cached_selection_table(table, *, threshold=None) -> SelectionTable:
-    """A SelectionTable from the cache when the same table was suppressed before.
-
-    Secondary suppression of a large sparse table (hundreds of agencies, small counts) takes
-    seconds, while the dashboard's fixed table changes only when the rollups are rebuilt. The key is
-    the table's content and the threshold, so a cached pattern can never belong to other numbers,
-    and the same numbers always get the same pattern (which suppression needs anyway).
-    """
-    import hashlib
-
-    from django.core.cache import cache
-
-    t = get_threshold(threshold)
-    digest = hashlib.sha256(repr(sorted(table.items(), key=repr)).encode()).hexdigest()
-    key = f"stats:selection:{t}:{digest}"
-    selection = cache.get(key)
-    if selection is None:
-        selection = SelectionTable(table, threshold=threshold)
-        cache.set(key, selection, timeout=24 * 3600)
-    return selection
-
-
 class SelectionTable:
     """One suppressed cross-tabulation and any number of figures for selections of its cells.
 
@@ -634,12 +612,29 @@ class SelectionTable:
         # connected pieces of the hidden-cell graph that hold a chosen cell can fail the test (a
         # piece with all weights 0 always passes), so only those are checked.
         pieces = self._pieces()
-        weight = {}
         for piece in {pieces[cell] for cell in chosen if cell in pieces}:
-            for i, j in self._piece_cells[piece]:
-                margin = (i == grid.nr) != (j == grid.nc)  # a row or column total (not the grand total)
-                weight[(i, j)] = 0 if margin or (i, j) not in chosen else 1
-        return value if _is_potential_difference(weight) else self.marker
+            if not self._piece_is_potential(piece, chosen):
+                return self.marker
+        return value
+
+    def _piece_is_potential(self, piece, chosen: set) -> bool:
+        """Is there a row weight a_i and column weight b_j with weight(i, j) == a_i + b_j on every hidden
+        cell of this piece (weight 1 on chosen cells, 0 on margins and the others)? The traversal fixes
+        the weights up to a constant and checks every edge. The adjacency is built once: a dashboard
+        asks hundreds of figures of one table."""
+        adjacency = self._adjacency
+        potential = {piece: 0}
+        stack = [piece]
+        while stack:
+            node = stack.pop()
+            for nxt, edge, margin in adjacency[node]:
+                expected = (0 if margin or edge not in chosen else 1) - potential[node]
+                if nxt not in potential:
+                    potential[nxt] = expected
+                    stack.append(nxt)
+                elif potential[nxt] != expected:
+                    return False
+        return True
 
     def _pieces(self) -> dict:
         """Hidden cell -> id of its connected piece of the hidden-cell graph (computed once)."""
@@ -655,9 +650,12 @@ class SelectionTable:
             for i, j in self.grid.hidden:
                 parent[find(("r", i))] = find(("c", j))
             self._piece_of = {cell: find(("r", cell[0])) for cell in self.grid.hidden}
-            self._piece_cells: dict = {}
-            for cell, piece in self._piece_of.items():
-                self._piece_cells.setdefault(piece, []).append(cell)
+            grid, adjacency = self.grid, {}
+            for i, j in grid.hidden:
+                margin = (i == grid.nr) != (j == grid.nc)  # a row or column total (not the grand total)
+                adjacency.setdefault(("r", i), []).append((("c", j), (i, j), margin))
+                adjacency.setdefault(("c", j), []).append((("r", i), (i, j), margin))
+            self._adjacency = adjacency
         return self._piece_of
 
 
@@ -722,34 +720,6 @@ class RowLinesTable:
             if not self.lines or row in self.withheld_rows or not hidden <= chosen:
                 return self.marker
         return value
-
-
-def _is_potential_difference(weight: dict) -> bool:
-    """Is there a row weight a_i and column weight b_j with weight[(i, j)] == a_i + b_j on every edge?
-
-    Each connected piece of the hidden-cell graph fixes the weights up to a constant, so a
-    traversal that assigns them and checks every edge answers it.
-    """
-    adjacency: dict = {}
-    for i, j in weight:
-        adjacency.setdefault(("r", i), []).append((("c", j), (i, j)))
-        adjacency.setdefault(("c", j), []).append((("r", i), (i, j)))
-    potential: dict = {}
-    for root in adjacency:
-        if root in potential:
-            continue
-        potential[root] = 0
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            for nxt, edge in adjacency[node]:
-                expected = weight[edge] - potential[node]
-                if nxt not in potential:
-                    potential[nxt] = expected
-                    stack.append(nxt)
-                elif potential[nxt] != expected:
-                    return False
-    return True
 
 
 # --------------------------------------------------------------------------------------------

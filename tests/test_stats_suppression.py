@@ -773,30 +773,6 @@ def test_views_of_different_date_ranges_must_share_one_pattern():
     assert suppress_selection_2d(base, [(m, c) for m in range(1, 8) for c in ("IR", "AF")]) == 165 + 560
 
 
-def test_a_cached_selection_table_is_reused_only_for_the_same_numbers(settings, monkeypatch):
-    from django.core.cache import cache
-
-    from stats import suppression
-
-    cache.clear()
-    built = []
-    original = suppression._protected_grid
-
-    def counting(*args, **kwargs):
-        built.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(suppression, "_protected_grid", counting)
-    table = {("Jan", "IR"): 3, ("Jan", "AF"): 40, ("Feb", "IR"): 25, ("Feb", "AF"): 12}
-    first = suppression.cached_selection_table(table)
-    again = suppression.cached_selection_table(dict(reversed(list(table.items()))))
-    assert len(built) == 1
-    assert again.published == first.published
-    suppression.cached_selection_table({**table, ("Jan", "IR"): 4})
-    suppression.cached_selection_table(table, threshold=5)
-    assert len(built) == 3
-
-
 def _bridges_by_brute_force(hidden):
     """A hidden cell is a bridge iff its row and column are not joined by the other hidden cells."""
 
