@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: run test lint format worker db-stop browser clean
+.PHONY: run test test-security lint format worker db-stop browser clean audit-deps
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed browser
 	DEBUG=0 $(VENV)/bin/pytest --create-db
+
+# The slow security suites (authorization matrix, schemathesis), run by CI after `make test`.
+test-security: $(VENV)/.installed
+	AUTHZ_MATRIX=1 AUTHZ_FUZZ=1 DEBUG=0 $(VENV)/bin/pytest --create-db tests/test_authz_matrix.py tests/test_api_fuzz.py
+
+# authz: known vulnerabilities in the pinned requirements (see .ci/audit_deps.py for what 'NOT AUDITED' means).
+audit-deps: $(VENV)/.installed
+	$(PY) .ci/audit_deps.py
 
 # Debian's Chromium drives the browser tests; installed once when missing (needs root, as on CI).
 browser:

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from glo_act.vocabularies import CaseStage, CaseStatus, ExploitationType, TraffickingStatus
 from partners.models import Agency
-from victims.models import normalise_name
+from victims.models import Person
+from victims.names import name_rank, name_search_q
 
 from .models import Case
 from .selectors import identity_q
@@ -56,13 +57,19 @@ class CaseFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = Q(reference__iexact=value) | Q(reference__icontains=value) | Q(person__reference__iexact=value)
+        person_ref = Person.objects.filter(reference=value.upper()).values("id")  # references are upper-case
+        condition = Q(reference__iexact=value) | Q(reference__icontains=value) | Q(person_id__in=person_ref)
         user = getattr(self.request, "user", None)
         allowed = identity_q(user) if user is not None else None
-        if allowed is not None:
-            key = normalise_name(value)
-            condition |= Q(person__search_names__icontains=key) & allowed
-        return queryset.filter(condition)
+        names = name_search_q(value) if allowed is not None else None
+        if names is None:
+            return queryset.filter(condition)
+        # Names are matched in the blind index (victims/names.py), through its GIN index as a
+        # semi-join; whole words and the full name typed rank first, then the list's own order.
+        named = Q(person_id__in=Person.objects.filter(names).values("id"))
+        rank = name_rank(value, field="person__name_index", within=allowed)
+        queryset = queryset.filter(condition | (named & allowed)).annotate(name_rank=rank)
+        return queryset.order_by("-name_rank", *(queryset.query.order_by or queryset.model._meta.ordering))
 
     def filter_exploitation(self, queryset, name, value):
         return queryset.filter(exploitation_types__contains=[value]) if value else queryset

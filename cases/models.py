@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from glo_act.crypto_fields import EncryptedCharField, EncryptedTextField
 from glo_act.vocabularies import (
     CaseClosureReason,
     CaseStage,
@@ -58,7 +59,7 @@ class Case(models.Model):
     opened_on = models.DateField(default=timezone.localdate)
     closed_on = models.DateField(null=True, blank=True)
     closure_reason = models.CharField(max_length=30, choices=CaseClosureReason.choices, blank=True)
-    closure_notes = models.TextField(blank=True)
+    closure_notes = EncryptedTextField(blank=True)
 
     # A summary of the latest identification, kept by the services, so that lists filter
     # and dashboards count without joining through every identification.
@@ -119,7 +120,7 @@ class Identification(models.Model):
     identified_on = models.DateField()
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
     province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    place = models.CharField(_("place (exact location)"), max_length=200, blank=True)
+    place = EncryptedCharField(_("place (exact location)"), max_length=200, blank=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="identifications", editable=False)
     caseworker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="identifications", editable=False
@@ -146,7 +147,7 @@ class Identification(models.Model):
     status_decided_by = models.CharField(max_length=40, choices=StatusDecisionOrg.choices, blank=True)
     status_decided_on = models.DateField(null=True, blank=True)
 
-    narrative = models.TextField(blank=True)
+    narrative = EncryptedTextField(blank=True)
     # Age and child flag on the day of identification, derived by the service from the person.
     age_at_identification = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     is_child = models.BooleanField(default=True, editable=False)
@@ -190,7 +191,7 @@ class CaseNote(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False)
-    text = models.TextField()
+    text = EncryptedTextField()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -204,14 +205,14 @@ class Consent(models.Model):
     purpose = models.CharField(max_length=30, choices=ConsentPurpose.choices)
     granted = models.BooleanField(default=True, help_text=_("Untick to record a refusal."))
     given_by = models.CharField(max_length=30, choices=ConsentGivenBy.choices, default=ConsentGivenBy.PERSON)
-    guardian_name = models.CharField(max_length=150, blank=True)
+    guardian_name = EncryptedCharField(max_length=150, blank=True)
     given_on = models.DateField(default=timezone.localdate)
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
     withdrawn_on = models.DateField(null=True, blank=True, editable=False)
-    withdrawal_reason = models.TextField(blank=True, editable=False)
+    withdrawal_reason = EncryptedTextField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -242,9 +243,9 @@ class RiskAssessment(models.Model):
     is_return_assessment = models.BooleanField(
         default=False, help_text=_("Assessment of the risks of return to the country of origin.")
     )
-    safety_plan = models.TextField()
+    safety_plan = EncryptedTextField()
     next_review_on = models.DateField()
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -269,10 +270,10 @@ class BestInterestsDetermination(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="best_interests_determinations")
     decided_on = models.DateField(default=timezone.localdate)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
-    panel = models.CharField(_("panel or authority"), max_length=200)
+    panel = EncryptedCharField(_("panel or authority"), max_length=200)
     family_assessed = models.BooleanField(_("family assessment done"), default=False)
     recommends_return = models.BooleanField(_("return is in the child's best interests"), default=False)
-    summary = models.TextField()
+    summary = EncryptedTextField()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -320,8 +321,8 @@ class ReflectionPeriod(models.Model):
 class SupportPlan(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_plans")
     type = models.CharField(max_length=40, choices=SupportType.choices)
-    objectives = models.TextField()
-    action_plan = models.TextField(blank=True)
+    objectives = EncryptedTextField()
+    action_plan = EncryptedTextField(blank=True)
     planned_end_date = models.DateField(null=True, blank=True)
     actual_end_date = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
@@ -346,7 +347,7 @@ class ServiceDelivery(models.Model):
     provider = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="services_delivered")
     started_on = models.DateField(default=timezone.localdate)
     ended_on = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -385,7 +386,8 @@ class CaseEvent(models.Model):
 
 # What pseudonymous viewers (programme managers, auditors, and grantees without identity access)
 # must never see: the UI and the API both hide exactly these. Free text is here because people
-# write names, places and stories into it.
+# write names, places and stories into it. All of them but the Person's choice and foreign-key
+# fields (document type and country, province) are also encrypted at rest.
 REDACTED_FIELDS = {
     "victims.Person": set(IDENTIFYING_FIELDS),
     "cases.Case": {"closure_notes"},

@@ -113,7 +113,6 @@ def identification_log(*, user, agency: Agency, person: dict, identification: di
     if errors:
         raise _merge_errors(*errors)
 
-    person_obj.search_names = person_obj.build_search_names()
     person_obj.save()
     case = Case(
         reference=next_case_reference(agency.country_id, when.year),
@@ -160,10 +159,17 @@ def person_update(*, user, case: Case, data: dict) -> Person:
     _require_edit(user, case)
     _check_fields(data, PERSON_FIELDS)
     person = case.person
+    from victims.models import IDENTIFYING_FIELDS
+
+    erased = person.erasures.filter(kind="consent_withdrawn").exists()  # privacy.ErasureRecord
+    if erased and set(data) & set(IDENTIFYING_FIELDS) and not valid_consent(case, "DataProcessing"):
+        raise ValidationError(
+            {"given_name": "The person withdrew consent to data processing and their identifying data was erased: "
+                           "record a new consent to data processing before entering it again."}
+        )  # fmt: skip
     for field, value in data.items():
         setattr(person, field, value)
     person.full_clean()
-    person.search_names = person.build_search_names()
     person.save()
     child_now = person.is_child()
     if case.is_child != child_now and not case.is_closed:
@@ -226,12 +232,35 @@ def consent_withdraw(*, user, case: Case, consent: Consent, reason: str) -> Cons
     consent.withdrawn_on = timezone.localdate()
     consent.withdrawal_reason = reason.strip()
     consent.save(update_fields=["withdrawn_on", "withdrawal_reason"])
+    # --- privacy (issue 5): consent to data processing is one fact about the person; withdrawing it
+    # withdraws every record of it on the case (a duplicate must not keep it looking valid). ---
+    from glo_act.vocabularies import ConsentPurpose
+
+    erase = consent.purpose == ConsentPurpose.DATA_PROCESSING
+    if erase:
+        case.consents.filter(purpose=consent.purpose, granted=True, withdrawn_on__isnull=True).update(
+            withdrawn_on=consent.withdrawn_on
+        )
+    # --- end privacy ---
     _event(case, user, "consent_withdrawn", f"Consent withdrawn: {consent.get_purpose_display()}.")
     if valid_consent(case, consent.purpose) is None:
         # Without consent nothing may go on being shared for that purpose.
         from referrals.services import referrals_withdraw_for_consent
 
         referrals_withdraw_for_consent(user=user, case=case, purpose=consent.purpose)
+    # --- privacy (issue 5): ... and erases the person's identifying data at once, leaving the case a
+    # pseudonymous record (privacy/services.py; recorded in privacy.ErasureRecord and the timeline). ---
+    if erase:
+        from privacy.services import Kind, case_anonymise
+
+        case_anonymise(
+            case=case,
+            actor=user,
+            kind=Kind.CONSENT_WITHDRAWN,
+            reason="Consent to the processing of personal data withdrawn.",
+        )
+        consent.refresh_from_db()
+    # --- end privacy ---
     return consent
 
 

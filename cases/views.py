@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from audit.services import access_record  # audit (issue 5)
 from glo_act.vocabularies import CaseStage, CaseStatus, ExploitationType
 from partners.models import Agency, Country, Role
 from partners.selectors import user_scope
@@ -97,6 +98,12 @@ def _country_names() -> dict:
     return dict(Country.objects.values_list("code", "name"))
 
 
+def access_record_rows(request, what: str, *row_lists) -> None:
+    """Audit: one access-log row for the names a page shows (none when it shows none)."""
+    shown = [row.case.id for rows in row_lists for row in rows if row.show_identity]
+    access_record(user=request.user, request=request, case_ids=shown, what=what)
+
+
 def case_rows(user, cases) -> list[CaseRow]:
     """Rows for a page of cases, with one identity check for the whole page."""
     cases = list(cases)
@@ -128,6 +135,8 @@ def home(request):
         context["shared_cases"] = case_rows(user, case_list(user)[:25])
     if scope.is_oversight:
         context["counts"] = _oversight_counts(user)
+    lists = ("my_cases", "recent_cases", "reviews_due", "shared_cases")
+    access_record_rows(request, "home page", *[context.get(k, []) for k in lists])  # audit: names shown
     return render(request, "home.html", context)
 
 
@@ -162,13 +171,15 @@ def case_list_view(request):
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    rows = case_rows(request.user, page.object_list)
+    access_record_rows(request, "case list", rows)  # audit: names shown
     return render(
         request,
         "cases/case_list.html",
         {
             "filter": filterset,
             "page": page,
-            "rows": case_rows(request.user, page.object_list),
+            "rows": rows,
             "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
         },
@@ -261,6 +272,7 @@ def person_edit_view(request, reference):
         initial = {name: getattr(person, name) for name in PERSON_FORM_FIELDS}
         initial["aliases"] = ", ".join(person.aliases)
         form = PersonForm(initial=initial)
+    access_record(user=request.user, request=request, person_ids=[person.id], case_ids=[case.id], what="person edit")
     return render(request, "cases/person_form.html", {"case": case, "person_form": form})
 
 
@@ -349,6 +361,8 @@ def _render_detail(request, case, access, bound=None, bound_pk=None, status=200)
             if value in person.vulnerabilities
         ]
     context.update(_forms_for(case, access, bound))
+    if access.view_identity:  # audit: the person's identity is on the page
+        access_record(user=request.user, request=request, person_ids=[person.id], case_ids=[case.id], what="case")
     return render(request, "cases/case_detail.html", context, status=status)
 
 

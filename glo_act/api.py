@@ -1,4 +1,4 @@
-"""What every API view shares: the scoped base viewset, errors, pseudonymisation and the token view.
+"""What every API view shares: the scoped base viewset, errors, pseudonymisation.
 
 Scoping lives in the apps' selectors (partners.selectors, cases.selectors); the API never filters
 by hand. `ScopedViewSet.get_queryset` is the only way a view reaches rows, so list and detail are
@@ -14,9 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiSerializerExtension
-from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -131,23 +129,7 @@ class PseudonymousSerializer(WritesThroughServices, serializers.Serializer):
         return data
 
 
-class TokenCredentialsSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"})
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
-
-
-class TokenView(ObtainAuthToken):
-    """POST username and password, get the user's API token (the same 400 for any failed sign-in)."""
-
-    authentication_classes = ()  # a browser session must not turn this into a CSRF target
-
-    @extend_schema(request=TokenCredentialsSerializer, responses={200: TokenSerializer}, auth=[])
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+# The token view moved to accounts.api (tokens that expire, need the second factor; issue 5).
 
 
 class PseudonymousSerializerSchema(OpenApiSerializerExtension):

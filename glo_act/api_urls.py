@@ -1,11 +1,13 @@
 """The REST API, at /api/v1/ (namespace "api"). Records of a case hang under the case's reference."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
+from accounts.api import ObtainTokenView, TokenViewSet
 from cases.api import views as cases
-from glo_act.api import TokenView
+from documents.api.views import AttachmentViewSet
+from glo_act.api_docs import ApiDocsView
 from partners.api.views import AgencyViewSet
 from referrals.api.views import NotificationViewSet, ReferralViewSet
 from stats.api.views import ExportRequestViewSet, ExportView, figure_views
@@ -21,6 +23,7 @@ router.register("identifications", cases.IdentificationViewSet, basename="identi
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("stats/export-requests", ExportRequestViewSet, basename="export-request")
+router.register("auth/tokens", TokenViewSet, basename="api-token")  # sign-in (issue 5)
 
 CASE = r"cases/(?P<case_reference>[^/.]+)/"
 router.register(CASE + "identifications", cases.CaseIdentificationViewSet, basename="case-identification")
@@ -35,11 +38,19 @@ router.register(CASE + "reflection-periods", cases.ReflectionPeriodViewSet, base
 router.register(CASE + "support-plans", cases.SupportPlanViewSet, basename="case-support-plan")
 router.register(CASE + "services", cases.ServiceDeliveryViewSet, basename="case-service")
 router.register(CASE + "shares", cases.CaseShareViewSet, basename="case-share")
+# --- audit trail (issue 5, audit/): auditors and administrators only ---
+from audit import api as audit_api  # noqa: E402
+
+router.register("audit/changes", audit_api.ChangeEventViewSet, basename="audit-change")
+router.register("audit/access", audit_api.AccessEventViewSet, basename="audit-access")
+router.register("audit/security", audit_api.SecurityEventViewSet, basename="audit-security")
+# --- end audit ---
+router.register(CASE + "attachments", AttachmentViewSet, basename="case-attachment")  # issue 5
 
 urlpatterns = [
-    path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", ApiDocsView.as_view(url_name="api:schema"), name="docs"),  # no inline script (CSP)
     *[path(f"stats/{slug}/", view.as_view(), name=f"stats-{slug}") for slug, view in figure_views()],
     path("stats/exports/<slug:kind>.<slug:fmt>", ExportView.as_view(), name="stats-export"),
     *router.urls,

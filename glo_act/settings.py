@@ -38,6 +38,10 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 PORT = int(os.environ.get("PORT", "8000"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# --- crypto (issue 5): keys of the encrypted fields (first = current) and of the name-search index ---
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+BLIND_INDEX_KEY = os.environ.get("BLIND_INDEX_KEY", "").strip()
+# --- end crypto ---
 
 # Demo accounts (seed_demo) may sign in only on a development server.
 DEMO_LOGINS_ENABLED = DEBUG
@@ -57,6 +61,9 @@ def _check_production_settings() -> None:
         problems.append("ALLOWED_HOSTS must not contain '*'.")
     if not DATABASE_URL:
         problems.append("DATABASE_URL is not set (the embedded database is for development only).")
+    from glo_act.crypto import key_setting_problems  # crypto (issue 5)
+
+    problems += key_setting_problems(FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY)
     if problems:
         raise ImproperlyConfigured("Refusing to start with DEBUG off:\n  - " + "\n  - ".join(problems))
 
@@ -73,7 +80,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -83,18 +89,36 @@ INSTALLED_APPS = [
     "cases",
     "referrals",
     "stats",
+    "audit",  # audit trail (issue 5, audit/)
+    # Sign-in (issue 5): TOTP devices, our recovery codes and API tokens, brute-force lock-out.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "accounts",
+    "privacy",  # retention and erasure (issue 5)
+    "documents",  # attachments on a case (issue 5)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Headers (issue 5): CSP & co. before WhiteNoise so static files get them too; no-store after it
+    # so that every page, API answer and error is never cached, while static files are.
+    "glo_act.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "glo_act.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",  # audit (issue 5): who/from where for the DB triggers; 403s
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "glo_act.middleware.NoStoreMiddleware",
+    # Sign-in (issue 5, accounts/): OTP state on request.user, session limits, MFA before any page,
+    # brute-force lock-out (axes last, as its documentation asks).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionLimitMiddleware",
+    "accounts.middleware.MFARequiredMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "glo_act.urls"
@@ -110,7 +134,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partners.context_processors.user_roles",
+                "accounts.context_processors.mfa",  # sign-in (issue 5): hides the menu until the second step
             ],
+            # issue 6 (calendar): glo_act is not an app, so its tag library is registered by name.
+            "libraries": {"calendars": "glo_act.templatetags.calendars"},
         },
     },
 ]
@@ -131,6 +158,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partners.User"
 
 AUTHENTICATION_BACKENDS = [
+    "partners.backends.LockoutBackend",  # sign-in (issue 5): django-axes refuses a locked-out username+IP first
     "partners.backends.MembershipBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -138,12 +166,34 @@ AUTHENTICATION_BACKENDS = [
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
+# Sign-in (issue 5): length, common and leaked lists, similarity to the user; no composition rules
+# (no "a digit and a symbol"), as NIST SP 800-63B advises.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.BreachedPasswordValidator"},
 ]
+
+# --- Sign-in (issue 5, accounts/) ---
+# Brute-force lock-out: AXES_FAILURE_LIMIT failures for one username from one IP address lock that
+# pair for AXES_COOLOFF_MINUTES; wrong authenticator codes count as failures too.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = False  # reset only after the second factor (accounts.views), never after a password alone
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Idle and absolute session limits, enforced by accounts.middleware.SessionLimitMiddleware.
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", "1800"))
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
+# API tokens (accounts.models.ApiToken) expire after this many days unless revoked earlier.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+OTP_TOTP_ISSUER = "glo_act"
+OTP_TOTP_THROTTLE_FACTOR = 0  # django-axes locks out after AXES_FAILURE_LIMIT wrong codes instead
+# --- end sign-in ---
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -175,26 +225,90 @@ STORAGES = {
     },
 }
 
+# --- Attachments (issue 5, documents/) ---
+# Files live under PRIVATE_MEDIA_ROOT (git-ignored), never under STATIC_ROOT or a MEDIA_URL: only the
+# permission-checked download views read them (system check documents.E001 refuses an overlap).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT") or BASE_DIR / "private_media")
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", str(40_000_000)))
+ATTACHMENT_MAX_SIDE = int(os.environ.get("ATTACHMENT_MAX_SIDE", "12000"))
+ATTACHMENT_PDF_INFLATE_BYTES = int(os.environ.get("ATTACHMENT_PDF_INFLATE_BYTES", str(64 * 1024 * 1024)))
+# One upload handler: files stay in memory (never a plaintext temporary file on disk) and are cut off
+# once the bytes received pass ATTACHMENT_MAX_BYTES, whatever Content-Length claimed.
+FILE_UPLOAD_HANDLERS = ["documents.uploads.BoundedMemoryUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # form fields and request bodies other than files (Django's default)
+# --- end attachments ---
+
+# --- Headers, cookies and HTTPS (issue 5, headers; glo_act/middleware.py sets them) ---
+# Content-Security-Policy on every response, static files and errors included: scripts, styles,
+# images, fonts and fetches come from this site only, nothing inline (no 'unsafe-inline', no
+# 'unsafe-eval': an injected <script> or style= attribute does not run), forms post only here, no
+# page may be framed (clickjacking), no <base> or plugins. The API docs page alone adds data: images
+# (Swagger UI's CSS icons), see glo_act.api_docs.
+CONTENT_SECURITY_POLICY_DIRECTIVES = {
+    "default-src": "'none'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'none'",
+    "object-src": "'none'",
+}
+CONTENT_SECURITY_POLICY = "; ".join(f"{name} {value}" for name, value in CONTENT_SECURITY_POLICY_DIRECTIVES.items())
+# No page needs a device sensor, camera, microphone, location, payment or USB: deny them all.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in [
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+        "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection", "local-fonts",
+        "magnetometer", "microphone", "midi", "payment", "screen-wake-lock", "serial", "usb",
+        "xr-spatial-tracking",
+    ]
+)  # fmt: skip
+X_FRAME_OPTIONS = "DENY"  # for browsers without frame-ancestors
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# "same-origin": no address (case and referral references are in URLs) ever leaves for another
+# site, while our own POSTs keep the Origin/Referer that Django's CSRF check needs over HTTPS
+# ("no-referrer" makes browsers send "Origin: null" and every form would fail that check).
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Cookies: never readable by scripts; SameSite=Lax keeps them off cross-site POSTs and iframes,
+# while a link in a notification e-mail still opens the page for a signed-in user (Strict would
+# show the sign-in page instead and buy nothing: every change is a POST with a CSRF token).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 CSRF_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "DENY"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Other origins allowed to POST (e.g. "https://cases.example.org" when a proxy changes the host).
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "glo_act.errors.csrf_failure"  # Django's own page is styled inline
 if not DEBUG and not TESTING:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    SECURE_COOKIES = env_bool("SECURE_COOKIES", True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+    if SECURE_COOKIES:
+        # __Host-: the browser accepts the cookie only over HTTPS, for this exact host and path /
+        # (no Domain), so neither a sibling subdomain nor plain HTTP can plant or overwrite it.
+        SESSION_COOKIE_NAME = "__Host-sessionid"
+        CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP; it says only ok / down
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # TLS ends at the reverse proxy, which must set (overwrite) X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# --- end headers ---
 
 REST_FRAMEWORK = {
     # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",  # expiring, revocable, hashed (issue 5)
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -216,8 +330,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No validator badge: it would send the schema's address to swagger.io (and CSP refuses it).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # authz (issue 5): document the 400/401/403/404/409 refusals on every operation (glo_act/api_schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "glo_act.api_schema.document_refusals"],
     # Every code list is one named enum in the schema, whichever field uses it (see vocabularies.py).
     "ENUM_NAME_OVERRIDES": {
         f"{name}Enum": f"glo_act.vocabularies.{name}"
@@ -329,12 +447,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
 # A request whose commit finds the broker down gives up quickly: the outbox row stays pending and
 # the sweeper queues it once the broker is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+from celery.schedules import crontab as _crontab  # noqa: E402 - privacy (issue 5): the daily retention job
+
 CELERY_BEAT_SCHEDULE = {
     "referral-deadlines": {"task": "referrals.tasks.check_referral_deadlines", "schedule": 60.0},
     "outbox-sweeper": {"task": "referrals.tasks.sweep_outbox", "schedule": 60.0},
     # The dashboards' pre-aggregated table (stats/rollups.py): figures are at most five minutes old.
     "stats-rollups": {"task": "stats.tasks.rebuild_rollups", "schedule": 300.0},
+    # --- privacy (issue 5): anonymise the cases closed RETENTION_DAYS_AFTER_CLOSURE ago, daily. ---
+    # At 02:30 server time (CELERY_TIMEZONE); a missed night is caught up by the next run, and
+    # running it twice changes nothing.
+    "privacy-retention": {"task": "privacy.tasks.anonymise_due_cases", "schedule": _crontab(hour=2, minute=30)},
+    # --- end privacy ---
 }
+# --- privacy (issue 5): retention of closed cases (privacy/services.py). Five years by default
+# (1826 days, one of them a leap day): see README, "Retention and erasure". ---
+RETENTION_DAYS_AFTER_CLOSURE = int(os.environ.get("RETENTION_DAYS_AFTER_CLOSURE", "1826"))
+if RETENTION_DAYS_AFTER_CLOSURE < 1:
+    raise ImproperlyConfigured("RETENTION_DAYS_AFTER_CLOSURE must be a whole number of days, 1 or more.")
+RETENTION_BATCH_SIZE = int(os.environ.get("RETENTION_BATCH_SIZE", "500"))
+# --- end privacy ---
 CELERY_TIMEZONE = TIME_ZONE
 # The e-mail outbox (referrals.tasks): a worker's claim on a message lasts OUTBOX_LEASE_SECONDS;
 # a failed send waits OUTBOX_RETRY_BASE_SECONDS, doubling per attempt (an hour at most), and is
@@ -359,3 +491,18 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- audit (issue 5, audit/) ---
+# Client address in the audit trail: REMOTE_ADDR, unless a trusted reverse proxy sets a header,
+# e.g. AUDIT_CLIENT_IP_HEADER=HTTP_X_FORWARDED_FOR (then the entry AUDIT_PROXY_COUNT from the right).
+AUDIT_CLIENT_IP_HEADER = os.environ.get("AUDIT_CLIENT_IP_HEADER", "")
+AUDIT_PROXY_COUNT = int(os.environ.get("AUDIT_PROXY_COUNT", "1"))
+AUDIT_PAGE_SIZE = 50
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
+    "AuditActionEnum": "audit.models.Action",
+    "AccessKindEnum": "audit.models.AccessKind",
+    "SecurityKindEnum": "audit.models.SecurityKind",
+    # documents' `kind` would otherwise collide with the fields above in the schema's enum names
+    "AttachmentKindEnum": "documents.models.AttachmentKind",
+}
+# --- end audit ---

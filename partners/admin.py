@@ -45,7 +45,7 @@ class UserAdmin(AdministratorOnly, BaseUserAdmin):
     list_filter = ("is_active", "is_demo", "memberships__role", "memberships__agency__country")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Person", {"fields": ("first_name", "last_name", "email", "language")}),
+        ("Person", {"fields": ("first_name", "last_name", "email", "language", "calendar")}),  # calendar: issue 6
         ("Status", {"fields": ("is_active", "is_demo", "last_login", "date_joined")}),
     )
     readonly_fields = ("is_demo", "last_login", "date_joined")

@@ -23,6 +23,18 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
         help_text=_("The language of the interface and of the e-mails the user receives."),
     )
+    # --- issue 6: calendar preference (helper "calendar"); effective value: partners.selectors.user_calendar ---
+    calendar = models.CharField(
+        max_length=12,
+        blank=True,
+        default="",
+        choices=[
+            ("", _("Automatic (Solar Hijri in Iran and Afghanistan)")),
+            ("gregorian", _("Gregorian")),
+            ("solar_hijri", _("Solar Hijri")),
+        ],
+        help_text=_("The calendar dates are shown and typed in. Dates are always stored Gregorian."),
+    )
 
 
 class Country(models.Model):

@@ -99,3 +99,34 @@ def user_scope(user) -> UserScope:
 def agency_list() -> QuerySet:
     """The agency directory is open to every signed-in user: agencies are public partners."""
     return Agency.objects.filter(is_active=True).select_related("country", "province")
+
+
+# --- issue 6: calendar preference (helper "calendar") ---
+SOLAR_HIJRI_COUNTRIES = frozenset({"IR", "AF"})
+
+
+def user_calendar(user) -> str:
+    """The calendar a user sees and types dates in: "gregorian" or "solar_hijri".
+
+    An explicit choice on the user wins. Otherwise Solar Hijri when every agency the user is an
+    active member of is in Iran or Afghanistan (where it is the official calendar), else Gregorian:
+    a regional or UN user working across borders keeps the Gregorian calendar. One query, cached.
+    """
+    from glo_act.calendars import GREGORIAN, SOLAR_HIJRI
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return GREGORIAN
+    chosen = getattr(user, "calendar", "")
+    if chosen in (GREGORIAN, SOLAR_HIJRI):
+        return chosen
+    cached = getattr(user, "_glo_act_calendar", None)
+    if cached is not None:
+        return cached
+    countries = set(
+        Membership.objects.filter(user=user, is_active=True, agency__is_active=True).values_list(
+            "agency__country_id", flat=True
+        )
+    )
+    result = SOLAR_HIJRI if countries and countries <= SOLAR_HIJRI_COUNTRIES else GREGORIAN
+    user._glo_act_calendar = result
+    return result

@@ -1,10 +1,8 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # login/ and logout/ moved to accounts.urls (sign-in with a second factor, issue 5)
     path("agencies/", views.agency_directory, name="agency_list"),
 ]

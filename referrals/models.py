@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
+from glo_act.crypto_fields import EncryptedTextField
 from glo_act.vocabularies import ReferralReason, Service
 from partners.models import Agency, Country
 
@@ -62,7 +63,7 @@ class Referral(models.Model):
     services = ArrayField(models.CharField(max_length=30, choices=Service.choices))
     reason = models.CharField(max_length=40, choices=ReferralReason.choices)
     urgency = models.CharField(max_length=20, choices=Urgency.choices, default=Urgency.ROUTINE)
-    message = models.TextField(blank=True)
+    message = EncryptedTextField(blank=True)  # crypto (issue 5): free text is encrypted at rest
     # The minimum (case reference, sex, age band, child flag, needs, risk level, language) is always
     # shared; identity and contact details only with consent and when the sender chooses to.
     share_identity = models.BooleanField(default=False)
@@ -72,18 +73,18 @@ class Referral(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
 
     consent_overridden = models.BooleanField(default=False)
-    override_reason = models.TextField(blank=True)
+    override_reason = EncryptedTextField(blank=True)
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
-    decline_details = models.TextField(blank=True)
-    withdraw_reason = models.TextField(blank=True)
-    returned_reason = models.TextField(blank=True, help_text=_("Why a focal point sent it back to the sender."))
+    decline_details = EncryptedTextField(blank=True)
+    withdraw_reason = EncryptedTextField(blank=True)
+    returned_reason = EncryptedTextField(blank=True, help_text=_("Why a focal point sent it back to the sender."))
     successful = models.BooleanField(null=True, blank=True)
-    outcome_reason = models.TextField(blank=True)
-    feedback = models.TextField(blank=True)
+    outcome_reason = EncryptedTextField(blank=True)
+    feedback = EncryptedTextField(blank=True)
 
     linked_case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="incoming_referrals",
@@ -127,7 +128,7 @@ class ReferralEvent(models.Model):
     action = models.CharField(max_length=30)
     from_state = models.CharField(max_length=20, choices=State.choices, blank=True)
     to_state = models.CharField(max_length=20, choices=State.choices)
-    note = models.TextField(blank=True)
+    note = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -380,7 +380,6 @@ def _open_linked_case(*, user, referral: Referral) -> Case:
             person.estimated_age = person.age_estimated_on = None
     else:
         person.aliases = [f"Referred under {referral.reference}"]
-    person.search_names = person.build_search_names()
     person.save()
     linked = Case.objects.create(
         reference=next_case_reference(agency.country_id, timezone.localdate().year), person=person, agency=agency,

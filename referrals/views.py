@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from audit.services import access_record  # audit (issue 5)
 from cases.models import RiskAssessment
 from cases.selectors import case_get, case_visible_to
 from cases.services import valid_consent
@@ -128,6 +129,7 @@ def referral_new_view(request, reference):
         "home_country": case.agency.country_id,
         "cross_border": form.is_cross_border,
     }
+    access_record(user=request.user, request=request, case_ids=[case.id], what="referral form")  # audit: names shown
     return render(request, "referrals/referral_form.html", context, status=status)
 
 
@@ -320,6 +322,8 @@ def _render_referral(request, referral, role, bound=None, status=200):
         context["can_override"] = role.sender_supervisor
     if role.origin_focal and referral.state == State.ORIGIN_FOCAL:
         context["approval_checks"] = _approval_checks(referral)
+    if context["shared"]["identity"]:  # audit (issue 5): the shared identity is on the page
+        access_record(user=user, request=request, case_ids=[referral.case_id], what="referral")
     return render(request, "referrals/referral_detail.html", context, status=status)
 
 

@@ -69,6 +69,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
+from audit.services import access_record  # audit (issue 5)
 from cases.models import Case, Identification
 from cases.selectors import case_visible_to, identity_q
 from glo_act.vocabularies import (
@@ -852,6 +853,8 @@ def export_file(user, kind: str, fmt: str, params=None, *, approved_request=None
             count = write_csv(out, COLUMNS[kind], rows)
         else:
             count = write_xlsx(out, COLUMNS[kind], rows, title=kind.upper())
+    if kind == "htcds":  # audit (issue 5): the file names every exported person
+        access_record(user=user, request=None, case_queryset=cases, what=f"htcds export {fmt}")
     record = ExportRecord.objects.create(
         user=user,
         kind=kind,

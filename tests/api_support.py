@@ -3,7 +3,6 @@
 import datetime
 import json
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases.models import REDACTED_FIELDS
@@ -17,11 +16,16 @@ NESTED = ["identifications", "notes", "consents", "risk-assessments", "reflectio
 
 
 def client_for(user=None) -> APIClient:
-    """A client signed in with the user's API token (so every request loads the user afresh)."""
+    """A client signed in with a new API token of the user (so every request loads the user afresh).
+
+    The token is made by accounts.services, as the token endpoint makes it after password and code.
+    """
+    from accounts.services import api_token_create
+
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, key = api_token_create(user=user, name="test")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -95,9 +95,12 @@ def _reference_data_for_transactional_tests(request):
     """A transactional test (browser, concurrency, Celery) starts after another one flushed every
     table, migration data included, and Django re-created permissions with new ids: put the
     geography back and forget cached permission ids."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    by_marker = marker is not None and marker.kwargs.get("transaction", False)
+    if not ({"transactional_db", "live_server"} & set(request.fixturenames) or by_marker):
         return
-    request.getfixturevalue("transactional_db")
+    if not by_marker:
+        request.getfixturevalue("transactional_db")
     from cases import selectors
 
     selectors._perm_ids.clear()
@@ -151,3 +154,47 @@ def fresh(user):
     from partners.models import User
 
     return User.objects.get(pk=user.pk)
+
+
+# --- Sign-in (issue 5, accounts/): the `client` fixture signs in past the second factor ---------
+
+
+def mfa_verify_session(client, user):
+    """Mark the client's session as having passed the second factor with the user's TOTP device
+    (made if the user has none), as accounts.views.mfa_verify does after a right code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+class MFAClient:
+    """Mixin: `force_login` and `login` also pass the second factor, so tests of case pages keep
+    working. Production is unchanged: tests of the enforcement itself use a plain Client()."""
+
+    def _login(self, user, backend=None):
+        super()._login(user, backend)
+        mfa_verify_session(self, user)
+
+
+@pytest.fixture
+def client():
+    from django.test import Client
+
+    return type("MFATestClient", (MFAClient, Client), {})()
+
+
+@pytest.fixture
+def api_session_client():
+    """An APIClient whose session sign-ins pass the second factor (for session-auth API tests)."""
+    from rest_framework.test import APIClient
+
+    return type("MFAAPIClient", (MFAClient, APIClient), {})()
+
+
+# --- end sign-in ---

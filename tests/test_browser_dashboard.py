@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from .conftest import PASSWORD, load_reference_geography, log_case, make_agency, make_user
-from .test_browser_identification import ARTIFACTS, browser, shot  # noqa: F401 (the fixture)
+from .conftest import load_reference_geography, log_case, make_agency, make_user
+from .test_browser_identification import ARTIFACTS, browser, browser_login, shot  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,10 +37,9 @@ def test_regional_manager_reads_the_dashboard_and_downloads_glotip(live_server, 
     _world()
     page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("manager")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    from partners.models import User
+
+    browser_login(page, live_server, User.objects.get(username="manager"))
     page.wait_for_url(f"{live_server.url}/")
     page.get_by_role("link", name="Dashboard").click()
     page.wait_for_url("**/stats/")

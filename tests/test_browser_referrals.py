@@ -15,8 +15,8 @@ import pytest
 
 from referrals.models import Referral, State
 
-from .conftest import PASSWORD, load_reference_geography, log_case, make_agency, make_user
-from .test_browser_identification import browser, shot  # noqa: F401 - the fixture
+from .conftest import load_reference_geography, log_case, make_agency, make_user
+from .test_browser_identification import browser, browser_login, shot  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,10 +25,9 @@ def sign_in(browser, live_server, username):  # noqa: F811
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    from partners.models import User
+
+    browser_login(page, live_server, User.objects.get(username=username))
     page.wait_for_url(f"{live_server.url}/")
     return page
 

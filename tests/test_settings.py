@@ -14,6 +14,10 @@ GOOD = {
     "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/glo_act"),
 }
 GOOD["SECRET_KEY"] = GOOD["SECRET_KEY"] * 2
+# --- crypto (issue 5): keys of the encrypted fields and of the name-search index ---
+GOOD["FIELD_ENCRYPTION_KEYS"] = "q6b0Jk0u3sJ2y8mH8y5m2a9Wq1Vb7cXzN4pL0eR6tYg="
+GOOD["BLIND_INDEX_KEY"] = "Zr3V9mX1b7QkP2wL8sN5dH0cT4yJ6uE1aF9gK3oM7iI="
+# --- end crypto ---
 
 
 def start(**overrides):
@@ -45,6 +49,11 @@ def test_it_starts_with_safe_production_settings():
         ({"ALLOWED_HOSTS": "*"}, "must not contain '*'"),
         ({"DATABASE_URL": None}, "DATABASE_URL is not set"),
         ({"DEBUG": "maybe"}, "DEBUG must be true or false"),
+        ({"FIELD_ENCRYPTION_KEYS": None}, "FIELD_ENCRYPTION_KEYS is not set"),  # crypto (issue 5)
+        ({"FIELD_ENCRYPTION_KEYS": "not-a-key"}, "FIELD_ENCRYPTION_KEYS key 1 is not URL-safe base64"),
+        ({"FIELD_ENCRYPTION_KEYS": GOOD["FIELD_ENCRYPTION_KEYS"] + ",short"}, "FIELD_ENCRYPTION_KEYS key 2"),
+        ({"BLIND_INDEX_KEY": None}, "BLIND_INDEX_KEY is not set"),
+        ({"BLIND_INDEX_KEY": GOOD["FIELD_ENCRYPTION_KEYS"]}, "BLIND_INDEX_KEY must differ"),
     ],
 )
 def test_it_refuses_to_start_with_unsafe_settings(overrides, message):

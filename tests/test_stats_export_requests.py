@@ -4,8 +4,8 @@ once, before the approval expires, as an AES-256 zip with the requester's passwo
 import datetime
 import io
 
-import pyzipper
 import pytest
+import pyzipper
 from django.utils import timezone
 
 from stats.models import ExportRecord, ExportRequest
@@ -34,7 +34,12 @@ def test_it_takes_a_request_an_approval_and_a_password(client, world):
     response = _request(client, w.ir_ngo)
     req = ExportRequest.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/stats/exports/requests/{req.pk}/"
-    assert (req.state, req.requested_by, req.agency, req.filters) == ("pending", w.cw, w.ir_ngo, {"agency": w.ir_ngo.id})
+    assert (req.state, req.requested_by, req.agency, req.filters) == (
+        "pending",
+        w.cw,
+        w.ir_ngo,
+        {"agency": w.ir_ngo.id},
+    )
     # Nothing to download yet.
     response = client.post(f"/stats/exports/requests/{req.pk}/", {"action": "download", "password": PASSWORD})
     assert response.status_code == 302 and not ExportRecord.objects.filter(outcome="delivered").exists()

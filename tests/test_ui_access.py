@@ -67,6 +67,11 @@ def test_login_page_is_open_and_signs_in(client, world):
     assert client.get(reverse("login")).status_code == 200
     response = client.post(reverse("login"), {"username": "cw", "password": PASSWORD})
     assert response.status_code == 302
+    # A caseworker owes a second factor (tests/test_accounts_mfa.py); a programme manager does not.
+    assert response["Location"] == reverse("mfa_enrol") + "?next=%2F"
+    client.post(reverse("logout"))
+    response = client.post(reverse("login"), {"username": "pm_ir", "password": PASSWORD})
+    assert response.status_code == 302
     assert response["Location"] == reverse("home")
     assert client.get(reverse("home")).status_code == 200
 

@@ -2,6 +2,8 @@
 
 Identifying fields (names, aliases, birth date, documents, contacts, exact location) are listed
 in IDENTIFYING_FIELDS: serializers and templates hide them from anyone without identity access.
+They are encrypted at rest (glo_act/crypto_fields.py); names are searched through the blind index
+`name_index` (victims/names.py).
 """
 
 import datetime
@@ -14,8 +16,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from glo_act.crypto_fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    EncryptedDateField,
+    EncryptedEmailField,
+)
 from glo_act.vocabularies import DocumentType, Gender, Language, Vulnerability
 from partners.models import Agency, Country, Province
+
+from .names import index_terms, normalise_name  # noqa: F401 - normalise_name is imported from here
 
 CHILD_AGE = 18
 # Crockford's base32 without look-alike letters: easy to read out over a phone.
@@ -25,12 +35,6 @@ _REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 def new_person_reference() -> str:
     """A pseudonymous reference that says nothing about the person (no name, date or place)."""
     return "P-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
-
-
-def normalise_name(text: str) -> str:
-    """Lower-case, collapse spaces, drop zero-width joiners: the key that name search uses."""
-    text = text.replace("\u200c", "").replace("\u200d", "").replace("\u200f", "")
-    return " ".join(text.lower().split())
 
 
 def age_on(*, date_of_birth, estimated_age, estimated_on, on: datetime.date) -> int | None:
@@ -68,15 +72,15 @@ class Person(models.Model):
         Agency, on_delete=models.PROTECT, related_name="persons", help_text=_("Agency that registered the person.")
     )
 
-    given_name = models.CharField(_("given name (original script)"), max_length=100, blank=True)
-    family_name = models.CharField(_("family name (original script)"), max_length=100, blank=True)
-    given_name_latin = models.CharField(_("given name (Latin letters)"), max_length=100, blank=True)
-    family_name_latin = models.CharField(_("family name (Latin letters)"), max_length=100, blank=True)
-    aliases = ArrayField(models.CharField(max_length=100), default=list, blank=True)
-    father_name = models.CharField(_("father's name"), max_length=100, blank=True)
+    given_name = EncryptedCharField(_("given name (original script)"), max_length=100, blank=True)
+    family_name = EncryptedCharField(_("family name (original script)"), max_length=100, blank=True)
+    given_name_latin = EncryptedCharField(_("given name (Latin letters)"), max_length=100, blank=True)
+    family_name_latin = EncryptedCharField(_("family name (Latin letters)"), max_length=100, blank=True)
+    aliases = ArrayField(EncryptedCharField(max_length=100), default=list, blank=True)
+    father_name = EncryptedCharField(_("father's name"), max_length=100, blank=True)
 
     gender = models.CharField(max_length=30, choices=Gender.choices, default=Gender.NONSPECIFIEDUNKNOWN)
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = EncryptedDateField(null=True, blank=True)
     estimated_age = models.PositiveSmallIntegerField(null=True, blank=True)
     age_estimated_on = models.DateField(null=True, blank=True)
 
@@ -84,28 +88,29 @@ class Person(models.Model):
     languages = ArrayField(models.CharField(max_length=10, choices=Language.choices), default=list, blank=True)
 
     document_type = models.CharField(max_length=30, choices=DocumentType.choices, blank=True)
-    document_number = models.CharField(max_length=60, blank=True)
+    document_number = EncryptedCharField(max_length=60, blank=True)
     document_country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
-    phone = models.CharField(max_length=30, blank=True)
-    email = models.EmailField(blank=True)
+    phone = EncryptedCharField(max_length=30, blank=True)
+    email = EncryptedEmailField(blank=True)
     current_country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     current_province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    current_address = models.CharField(_("current address or exact location"), max_length=255, blank=True)
+    current_address = EncryptedCharField(_("current address or exact location"), max_length=255, blank=True)
 
     vulnerabilities = ArrayField(
         models.CharField(max_length=40, choices=Vulnerability.choices), default=list, blank=True
     )
 
-    # Normalised names and aliases in every script, for search; written by the services.
-    search_names = models.TextField(blank=True, editable=False)
+    # Blind index of the names (HMAC values of their terms, victims/names.py), for search;
+    # recomputed from the names on every save.
+    name_index = BlindIndexField(terms="name_index_terms")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            GinIndex(name="person_search_trgm", fields=["search_names"], opclasses=["gin_trgm_ops"]),
+            GinIndex(name="person_name_index", fields=["name_index"]),
             models.Index(fields=["agency", "-created_at"], name="person_agency_created"),
         ]
 
@@ -150,12 +155,29 @@ class Person(models.Model):
         age = self.age(on)
         return age is None or age < CHILD_AGE
 
-    def build_search_names(self) -> str:
-        parts = [self.given_name, self.family_name, self.given_name_latin, self.family_name_latin, self.father_name]
-        parts += list(self.aliases)
-        full_original = f"{self.given_name} {self.family_name}"
-        full_latin = f"{self.given_name_latin} {self.family_name_latin}"
-        return normalise_name(" | ".join(p for p in [full_original, full_latin, *parts] if p and p.strip()))
+    def save(self, *args, update_fields=None, **kwargs):
+        # A save of some name fields only must still refresh the index built from them.
+        if update_fields is not None and set(update_fields) & set(NAME_FIELDS):
+            update_fields = {*update_fields, "name_index"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+    def name_index_terms(self) -> set[str]:
+        return person_index_terms(
+            given=self.given_name, family=self.family_name, given_latin=self.given_name_latin,
+            family_latin=self.family_name_latin, father=self.father_name, aliases=self.aliases,
+        )  # fmt: skip
+
+
+# The fields the blind index is built from.
+NAME_FIELDS = ("given_name", "family_name", "given_name_latin", "family_name_latin", "father_name", "aliases")
+
+
+def person_index_terms(*, given="", family="", given_latin="", family_latin="", father="", aliases=()) -> set[str]:
+    """The blind-index terms of a person's names (also used by the bulk loader and rotation)."""
+    return index_terms(
+        names=[given, family, given_latin, family_latin, father, *(aliases or ())],
+        full_names=[f"{given or ''} {family or ''}", f"{given_latin or ''} {family_latin or ''}"],
+    )
 
 
 # Fields that identify the person: hidden from oversight roles and from grants without identity.

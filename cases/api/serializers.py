@@ -43,6 +43,10 @@ class CaseSerializer(PseudonymousSerializer, serializers.ModelSerializer):
     assigned_to = serializers.SlugRelatedField(**USERNAME)
     created_by = serializers.SlugRelatedField(**USERNAME)
     country = serializers.CharField(source="country_id", read_only=True, help_text="ISO 3166-1 alpha-2")
+    closure_reason = serializers.ChoiceField(
+        choices=Case._meta.get_field("closure_reason").choices, allow_blank=True, read_only=True,
+        help_text="Empty while the case is open.",
+    )  # fmt: skip
 
     class Meta:
         model = Case

@@ -10,6 +10,7 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from audit.services import access_record  # audit (issue 5)
 from cases import services
 from cases.filtersets import CaseFilterSet
 from cases.models import (
@@ -36,6 +37,7 @@ class PageRedactionMixin:
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         ids = identity_case_ids(request.user, {self.case_id_of(row) for row in page})
+        access_record(user=request.user, request=request, case_ids=ids, what=f"api {self.basename} list")  # audit
         context = {**self.get_serializer_context(), "identity_case_ids": ids}
         serializer = self.get_serializer(page, many=True, context=context)
         return self.get_paginated_response(serializer.data)
@@ -66,6 +68,8 @@ class CaseViewSet(PageRedactionMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     def case_response(self, case, status_code=status.HTTP_200_OK):
         context = {**self.get_serializer_context(), "view_identity": case_access(self.request.user, case).view_identity}
+        if context["view_identity"]:  # audit: the answer carries the person's identity
+            access_record(user=self.request.user, request=self.request, case_ids=[case.id], what="api case")
         return Response(s.CaseSerializer(case, context=context).data, status=status_code)
 
     def retrieve(self, request, *args, **kwargs):
@@ -169,9 +173,33 @@ class CaseChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     def perform_service(self, case, data):
         raise NotImplementedError
 
+    # --- audit (issue 5): reading a case's records with identity is recorded in the access log ---
+    def list(self, request, *args, **kwargs):
+        self._access_record("list")
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        self._access_record("detail")
+        return super().retrieve(request, *args, **kwargs)
+
+    def _access_record(self, what):
+        case, access = self.parent
+        if access.view_identity:
+            what = f"api {self.basename} {what}"
+            access_record(user=self.request.user, request=self.request, case_ids=[case.id], what=what)
+
+    # --- end audit ---
+
+    # Who may POST here: the case's own staff; ServiceDeliveryViewSet widens it to shares that
+    # record services. Checked before the body, so a reader without the right gets 403, not a 400
+    # about fields they could never write (the service checks again).
+    write_access = "edit"
+
     def create(self, request, *args, **kwargs):
-        """POST: validate the shape here, then the service checks the rights, validates and writes."""
-        case, _access = self.parent
+        """POST: check the right, validate the shape, then the service checks, validates and writes."""
+        case, access = self.parent
+        if not (access.edit or getattr(access, self.write_access)):
+            raise exceptions.PermissionDenied("You may not add records to this case.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         obj = self.perform_service(case, dict(serializer.validated_data))
@@ -273,6 +301,7 @@ class SupportPlanViewSet(CaseChildViewSet):
 
 @extend_schema_view(create=extend_schema(summary="Record a service delivered"))
 class ServiceDeliveryViewSet(CaseChildViewSet):
+    write_access = "record_services"
     model = ServiceDelivery
     serializer_class = s.ServiceDeliverySerializer
     related = ("provider", "recorded_by", "recorded_by_agency")

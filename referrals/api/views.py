@@ -15,7 +15,8 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.models import RiskAssessment
+from audit.services import access_record  # audit (issue 5)
+from cases.models import Case, RiskAssessment
 from glo_act.api import ScopedViewSet
 from referrals import services
 from referrals.models import Notification, Referral
@@ -68,6 +69,25 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
 
     def get_serializer_class(self):
         return s.ReferralSerializer if self.action == "list" else s.ReferralDetailSerializer
+
+    # --- audit (issue 5): answers that carry a shared identity are recorded in the access log ---
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        self._access_record(response.data.get("results", []), "api referral list")
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        self._access_record([response.data], "api referral")
+        return response
+
+    def _access_record(self, rows, what):
+        refs = [row["case"] for row in rows if row.get("identity")]
+        if refs:
+            cases = Case.objects.filter(reference__in=refs)
+            access_record(user=self.request.user, request=self.request, case_queryset=cases, what=what)
+
+    # --- end audit ---
 
     def filter_queryset(self, queryset):
         # The list's filters apply to the list only: the detail and the actions look the referral up

@@ -4,6 +4,7 @@ The pseudonymous variant is what oversight roles and grants without identity get
 reference, gender, age band, child flag and citizenships; never a field of IDENTIFYING_FIELDS.
 """
 
+from django.core.validators import EmailValidator
 from rest_framework import serializers
 
 from glo_act.api import WritesThroughServices
@@ -44,6 +45,15 @@ class PersonSerializer(PseudonymousPersonSerializer):
     citizenships = serializers.ListField(
         child=serializers.CharField(max_length=2), required=False, help_text="ISO 3166-1 alpha-2 codes"
     )
+    # A plain string in the schema: an unknown address is "" (the model still validates what is written).
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+
+    def validate_email(self, value):
+        """Checked here rather than by a validator on the field, which the schema would turn into
+        format "email" and so forbid the "" of an unknown address."""
+        if value:
+            EmailValidator()(value)
+        return value
 
     class Meta:
         model = Person

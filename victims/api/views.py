@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.response import Response
 
+from audit.services import access_record  # audit (issue 5)
 from cases import services
 from cases.selectors import case_get, person_list
 from glo_act.api import ScopedViewSet
@@ -23,6 +24,19 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     serializer_class = PersonDetailSerializer
     lookup_field = "reference"
     http_method_names = ["get", "patch", "head", "options"]
+
+    # --- audit (issue 5): every person here is shown with identity: record it in the access log ---
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        access_record(user=request.user, request=request, person_ids=[p.id for p in page], what="api person list")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        access_record(user=request.user, request=request, person_ids=[person.id], what="api person")
+        return Response(self.get_serializer(person).data)
+
+    # --- end audit ---
 
     @extend_schema(request=PersonDetailSerializer, responses=PersonDetailSerializer)
     def partial_update(self, request, *args, **kwargs):

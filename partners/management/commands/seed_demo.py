@@ -24,8 +24,22 @@ from cases.models import Case
 from partners.models import Agency, Country, Membership, Province, Role, Scope, User
 from partners.services import agency_create, membership_create
 from stats.rollups import rollups_rebuild
+from victims.names import name_search_q
 
 DEMO_PASSWORD = "glo-act-demo-2026"
+
+
+def _case_named(given_latin: str, family_latin: str | None, **filters) -> Case | None:
+    """The first case whose person has these Latin names. Names are encrypted: the blind index
+    narrows the candidates, the decrypted names decide."""
+    cases = Case.objects.filter(**filters).select_related("person").order_by("id")
+    match = name_search_q(given_latin, field="person__name_index")
+    for case in cases.filter(match) if match is not None else cases:
+        person = case.person
+        if person.given_name_latin == given_latin and family_latin in (None, person.family_name_latin):
+            return case
+    return None
+
 
 # short_name, name, type, country, province, city, services, is_focal_point
 AGENCIES = [
@@ -422,6 +436,11 @@ class Command(BaseCommand):
             created_agencies = self._agencies()
             created_users = self._users()
             created_staff = self._staff([a[0] for a in AGENCIES if a[0] not in NO_CASEWORK])
+            # Sign-in (issue 5): demo users get an authenticator with the published demo key, DEBUG only.
+            if settings.DEBUG and settings.DEMO_LOGINS_ENABLED:
+                from accounts.services import demo_totp_devices_ensure
+
+                demo_totp_devices_ensure(users=User.objects.filter(username__in=DEMO_USERNAMES, is_demo=True))
         with transaction.atomic():
             created_cases = self._demo_cases()
         with transaction.atomic():
@@ -468,6 +487,15 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         if settings.DEMO_LOGINS_ENABLED:
             self.stdout.write(self.style.SUCCESS("Demo logins work because DEBUG is on."))
+            # Sign-in (issue 5): the second step for the demo accounts.
+            from accounts.services import DEMO_TOTP_SECRET
+
+            self.stdout.write(
+                "Second step: every demo account's authenticator key is "
+                f"{DEMO_TOTP_SECRET} (time-based, 6 digits, 30 s).\n"
+                "  Add it to any authenticator app, or get the current code with "
+                f"`oathtool --totp -b {DEMO_TOTP_SECRET}` or `.venv/bin/python manage.py demo_code`."
+            )
         else:
             self.stdout.write(self.style.WARNING("Demo logins only work with DEBUG on: they are refused now."))
 
@@ -574,11 +602,8 @@ class Command(BaseCommand):
             agency = agencies[spec["agency"]]
             user = self._actor(spec["by"], agency)
             person = dict(spec["person"])
-            exists = Case.objects.filter(
-                agency=agency, created_by=user, person__given_name_latin=person.get("given_name_latin", ""),
-                person__family_name_latin=person.get("family_name_latin", ""),
-            ).exists()  # fmt: skip
-            if exists:
+            if _case_named(person.get("given_name_latin", ""), person.get("family_name_latin", ""),
+                           agency=agency, created_by=user):  # fmt: skip
                 continue
             self._demo_case(spec, agency, user, agencies)
             made += 1
@@ -652,7 +677,7 @@ class Command(BaseCommand):
         caseworker = users["caseworker"]
 
         def case_of(name):
-            case = Case.objects.filter(agency=tehran, person__given_name_latin=name).order_by("id").first()
+            case = _case_named(name, None, agency=tehran)
             if case is None or case.is_closed or case.referrals.exists():
                 return None
             return case
