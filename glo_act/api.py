@@ -19,7 +19,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cases.models import REDACTED_FIELDS
-from referrals.services import InvalidTransition
+from glo_act.exceptions import StateConflict
 
 
 def validation_error_detail(error: DjangoValidationError) -> dict:
@@ -34,7 +34,7 @@ def validation_error_detail(error: DjangoValidationError) -> dict:
 
 
 class Conflict(exceptions.APIException):
-    """The request does not fit the object's current state (a referral's illegal transition)."""
+    """The request does not fit the object's current state (glo_act.exceptions.StateConflict)."""
 
     status_code = 409
     default_detail = "This change does not fit the current state."
@@ -45,10 +45,10 @@ def exception_handler(exc, context):
     """DRF's handler, taught the service layer's exceptions.
 
     Services raise django's ValidationError (400, naming the fields; the service is atomic, so
-    nothing was written), PermissionDenied (403) and referrals' InvalidTransition (409, with the
-    service's message saying why). Http404 from the selectors stays 404.
+    nothing was written), PermissionDenied (403) and StateConflict (409, e.g. a referral's illegal
+    transition, with the service's message saying why). Http404 from the selectors stays 404.
     """
-    if isinstance(exc, InvalidTransition):
+    if isinstance(exc, StateConflict):
         exc = Conflict(str(exc) or None)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_error_detail(exc))

@@ -27,6 +27,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from cases.models import Case, CaseEvent, RiskAssessment
 from cases.selectors import case_access
 from cases.services import SHARE_PERMS, next_case_reference, valid_consent
+from glo_act.exceptions import StateConflict
 from glo_act.vocabularies import CaseStage, ConsentPurpose
 from partners.models import Agency
 from victims.models import Person
@@ -36,7 +37,7 @@ from .models import AWAITING_STATES, DeclineReason, NotificationKind, Referral, 
 from .selectors import referral_role
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(StateConflict):
     """A move the state machine does not allow from the referral's current state (HTTP 409)."""
 
 

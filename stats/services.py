@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from glo_act.exceptions import StateConflict
 from partners.models import Agency, Membership, Role
 from partners.selectors import user_scope
 
@@ -32,7 +33,7 @@ from .models import ExportRecord, ExportRequest
 IDENTIFYING_KINDS = {ExportRecord.Kind.HTCDS}
 
 
-class InvalidState(Exception):
+class InvalidState(StateConflict):
     """The request is not in a state that allows this step (answered 409 by the API)."""
 
 

@@ -137,10 +137,10 @@ class ExportRequestViewSet(viewsets.GenericViewSet):
         agency = Agency.objects.filter(id=data["agency_id"]).first()
         if agency is None:
             raise exceptions.ValidationError({"agency": ["No such agency."]})
-        created = _service(lambda: services.export_request_create(
+        created = services.export_request_create(
             user=request.user, agency=agency, kind="htcds", fmt=data["format"], filters=data.get("filters", {}),
             reason=data["reason"],
-        ))  # fmt: skip
+        )  # fmt: skip
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
     def _decide(self, request, approve: bool):
@@ -149,9 +149,9 @@ class ExportRequestViewSet(viewsets.GenericViewSet):
         req = self.get_object()
         body = ExportDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        decided = _service(lambda: services.export_request_decide(
+        decided = services.export_request_decide(
             user=request.user, request=req, approve=approve, note=body.validated_data.get("note", "")
-        ))  # fmt: skip
+        )
         return Response(self.get_serializer(decided).data)
 
     @extend_schema(request=ExportDecisionSerializer, responses=ExportRequestSerializer)
@@ -170,8 +170,8 @@ class ExportRequestViewSet(viewsets.GenericViewSet):
         from stats import services
 
         req = self.get_object()
-        return Response(self.get_serializer(_service(lambda: services.export_request_withdraw(
-            user=request.user, request=req))).data)  # fmt: skip
+        withdrawn = services.export_request_withdraw(user=request.user, request=req)
+        return Response(self.get_serializer(withdrawn).data)
 
     @extend_schema(request=ExportDownloadSerializer, responses={(200, "application/zip"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["post"])
@@ -183,29 +183,10 @@ class ExportRequestViewSet(viewsets.GenericViewSet):
         req = self.get_object()
         body = ExportDownloadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        content, filename, _record = _service(lambda: services.export_request_download(
-            user=request.user, request=req, password=body.validated_data["password"]))  # fmt: skip
+        content, filename, _record = services.export_request_download(
+            user=request.user, request=req, password=body.validated_data["password"]
+        )
         response = HttpResponse(content, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response
-
-
-def _service(call):
-    """Run a stats.services call, mapping its errors to API answers (409 for a wrong state)."""
-    from django.core.exceptions import ValidationError
-
-    from stats import services
-
-    try:
-        return call()
-    except ValidationError as e:
-        raise exceptions.ValidationError(e.message_dict if hasattr(e, "error_dict") else e.messages) from e
-    except services.InvalidState as e:
-        raise Conflict(str(e)) from e
-
-
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_detail = "The request is not in a state that allows this."
-    default_code = "conflict"
