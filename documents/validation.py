@@ -19,6 +19,8 @@ The rule, in order (each refusal is a ValidationError on `file` with a message a
    destination), neither in its raw bytes nor in any compressed stream (object streams hide
    dictionaries), with `#xx` escapes in names decoded first. Inflating is bounded: a PDF whose
    streams inflate past ATTACHMENT_PDF_INFLATE_BYTES is refused as too complex to check.
+5. A PDF that passes is rewritten without its metadata (documents.pdf_metadata: document
+   information, XMP, PieceInfo, file identifier) and the rewritten file is checked again.
 """
 
 import io
@@ -37,6 +39,7 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .models import AttachmentContentType
+from .pdf_metadata import UnreadablePdf, strip_pdf_metadata
 
 # Detected MIME type -> (file name extension, Pillow formats allowed to decode it).
 ACCEPTED = {
@@ -120,6 +123,11 @@ def check_upload(data: bytes) -> CleanFile:
         raise refuse("The file is also an archive (zip) and is refused.", "polyglot")
     if content_type == AttachmentContentType.PDF:
         _check_pdf(data)
+        try:
+            data = strip_pdf_metadata(data)
+        except UnreadablePdf:
+            raise refuse("The PDF could not be read.", "pdf_unreadable") from None
+        _check_pdf(data)  # the rewritten file passes the same checks
         return CleanFile(content=data, content_type=content_type, extension="pdf")
     if b"%PDF-" in data:
         raise refuse("The image also contains a PDF document and is refused.", "polyglot")

@@ -11,6 +11,7 @@ from PIL import ExifTags, Image
 from cases.models import CaseEvent
 from documents import storage
 from documents.models import Attachment
+from documents.pdf_metadata import strip_pdf_metadata
 from documents.services import attachment_add
 from documents.validation import DISPLAY_NAME_MAX, sanitise_display_name
 
@@ -235,7 +236,7 @@ def test_files_are_encrypted_at_rest_and_bound_to_their_name(world, private_medi
     raw = storage.path_for(first.stored_name).read_bytes()
     assert first.encrypted and raw.startswith(storage.ENCRYPTED_MAGIC)
     assert b"%PDF" not in raw and b"Medical report" not in raw
-    assert storage.read(first.stored_name) == content
+    assert storage.read(first.stored_name) == strip_pdf_metadata(content)  # what was stored, deterministic
     assert oct(storage.path_for(first.stored_name).stat().st_mode & 0o777) == "0o600"
     # A file copied over another one's name does not open.
     storage.path_for(second.stored_name).write_bytes(raw)
@@ -252,3 +253,49 @@ def test_an_upload_on_a_closed_case_is_refused(world, private_media):
     with pytest.raises(ValidationError):
         attachment_add(user=world.cw, case=world.case_ir, upload=jpeg(), filename="a.jpg")
     nothing_stored(world.case_ir, private_media)
+
+
+def _pdf_with_metadata() -> bytes:
+    import io
+
+    import pikepdf
+
+    document = pikepdf.new()
+    document.add_blank_page()
+    document.docinfo["/Author"] = "Zahra Karimi"
+    document.docinfo["/Creator"] = "Scanner of the Herat office"
+    with document.open_metadata() as meta:
+        meta["dc:creator"] = ["Zahra Karimi"]
+        meta["xmp:CreatorTool"] = "Phone model 9 at 34.35N 62.20E"
+    document.pages[0].obj["/PieceInfo"] = pikepdf.Dictionary(
+        {"/Editor": pikepdf.Dictionary({"/Private": pikepdf.String("caseworker notes")})}
+    )
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_it_strips_the_metadata_of_pdfs(world, private_media):
+    import io
+
+    import pikepdf
+
+    upload = _pdf_with_metadata()
+    assert b"Zahra Karimi" in upload and b"caseworker notes" in upload
+    attachment = attachment_add(user=world.cw, case=world.case_ir, upload=upload, filename="statement.pdf")
+    stored = storage.read(attachment.stored_name)
+    for secret in (b"Zahra", b"Scanner", b"Phone model", b"34.35N", b"caseworker notes"):
+        assert secret not in stored
+    with pikepdf.open(io.BytesIO(stored)) as kept:
+        assert len(kept.pages) == 1
+        assert not dict(kept.docinfo)
+        assert "/Metadata" not in kept.Root and "/PieceInfo" not in kept.pages[0].obj
+
+
+def test_a_pdf_qpdf_cannot_read_is_refused_and_nothing_is_stored(world, private_media):
+    from django.core.exceptions import ValidationError
+
+    broken = b"%PDF-1.7\n" + b"\x00garbage that is not a PDF body\n" * 3 + b"%%EOF\n"
+    with pytest.raises(ValidationError):
+        attachment_add(user=world.cw, case=world.case_ir, upload=broken, filename="broken.pdf")
+    assert stored_files(private_media) == []
