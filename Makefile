@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: run test test-security lint format worker db-stop browser clean audit-deps
+.PHONY: run test test-security lint format worker db-stop browser clean audit-deps messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ audit-deps: $(VENV)/.installed
 # Debian's Chromium drives the browser tests; installed once when missing (needs root, as on CI).
 browser:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); } || echo "chromium missing: browser tests will fail"
+
+# Translations (issue 6): refresh the catalogues from the source, then compile them (both are committed;
+# tests/test_i18n.py fails when a marked string lacks a translation or a .mo lags its .po).
+LOCALES := fa fa_AF ps ar ckb ur
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages $(addprefix --locale ,$(LOCALES)) --no-location --ignore '.venv/*' --ignore '*/migrations/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(PY) manage.py compilemessages $(addprefix --locale ,$(LOCALES)) --ignore '.venv/*'
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -7,12 +7,13 @@ shown: no TOTP key, no token hash.
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.contrib import admin, messages
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from partners.admin import AdministratorOnly
 
 from . import services
-from .models import ApiToken
+from .models import ApiToken, TOTPDevice
 
 
 class ReadAndDelete(AdministratorOnly):
@@ -41,11 +42,14 @@ class ApiTokenAdmin(AdministratorOnly, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return self._is_admin(request) and obj is None  # the list and its action only
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset:
             services.api_token_revoke(token=token, by=request.user, request=request)
-        messages.success(request, f"{queryset.count()} token(s) revoked.")
+        count = queryset.count()
+        messages.success(
+            request, ngettext("%(count)s token revoked.", "%(count)s tokens revoked.", count) % {"count": count}
+        )
 
 
 if admin.site.is_registered(TOTPDevice):

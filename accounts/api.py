@@ -1,6 +1,7 @@
 """API sign-in: obtain a token (password plus second factor), list and revoke tokens."""
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,7 +11,7 @@ from rest_framework.views import APIView
 from . import selectors, services
 from .models import ApiToken
 
-FAILED = "Unable to sign in with these credentials."
+FAILED = _("Unable to sign in with these credentials.")
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from audit.services import security_event_record
 
@@ -58,9 +59,9 @@ class SessionLimitMiddleware:
                 )  # fmt: skip
                 logout(request)
                 text = (
-                    "You were signed out after a period without activity. Please sign in again."
+                    _("You were signed out after a period without activity. Please sign in again.")
                     if idle
-                    else "Your session reached its time limit. Please sign in again."
+                    else _("Your session reached its time limit. Please sign in again.")
                 )
                 if is_api(request):
                     return JsonResponse({"detail": text}, status=401, headers={"WWW-Authenticate": "Token"})
@@ -96,7 +97,7 @@ class MFARequiredMiddleware:
         ):
             if is_api(request):
                 return JsonResponse(
-                    {"detail": "Multi-factor authentication required: finish signing in in the browser."}, status=403
+                    {"detail": _("Multi-factor authentication required: finish signing in in the browser.")}, status=403
                 )
             enrolled = selectors.mfa_enrolled(user)
             target = reverse("mfa_verify" if enrolled else "mfa_enrol")

@@ -11,6 +11,7 @@ import functools
 import string
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 _PADDING = string.digits + string.punctuation + " "
 
@@ -36,10 +37,12 @@ class BreachedPasswordValidator:
     def validate(self, password, user=None):
         if _forms(password) & breached_passwords():
             raise ValidationError(
-                "This password appears in lists of leaked passwords, which attackers try first. "
-                "Choose another one, for example a few unrelated words.",
+                _(
+                    "This password appears in lists of leaked passwords, which attackers try first. "
+                    "Choose another one, for example a few unrelated words."
+                ),
                 code="password_breached",
             )
 
     def get_help_text(self):
-        return "Your password must not be in a list of leaked passwords."
+        return _("Your password must not be in a list of leaked passwords.")

@@ -1,11 +1,10 @@
 """Reads for sign-in: who must use a second factor, their devices, their API tokens."""
 
 from django.db.models import QuerySet
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.selectors import user_scope
 
-from .models import ApiToken, RecoveryCodeDevice
+from .models import ApiToken, RecoveryCodeDevice, TOTPDevice
 
 
 def mfa_required(user) -> bool:

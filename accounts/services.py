@@ -9,12 +9,12 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.utils.translation import gettext as _
 
 from audit.services import security_event_record
 
 from . import selectors
-from .models import ApiToken, RecoveryCode, RecoveryCodeDevice, normalise_recovery_code, secret_hash
+from .models import ApiToken, RecoveryCode, RecoveryCodeDevice, TOTPDevice, normalise_recovery_code, secret_hash
 
 RECOVERY_CODE_COUNT = 10
 # No 0/o, 1/l/i: codes are read off paper.
@@ -52,11 +52,11 @@ def totp_enrolment_confirm(*, request, user, token: str) -> list[str]:
     """
     device = selectors.totp_device(user, confirmed=False)
     if device is None:
-        raise ValidationError({"otp": "Start the enrolment again: no authenticator is waiting for a code."})
+        raise ValidationError({"otp": _("Start the enrolment again: no authenticator is waiting for a code.")})
     if not device.verify_token(_digits(token)):
         count_failure(request=request, user=user)
         _event("mfa_failed", user=user, request=request, detail={"step": "enrolment"})
-        raise ValidationError({"otp": "That code is not right. Check the app's clock and type the current code."})
+        raise ValidationError({"otp": _("That code is not right. Check the app's clock and type the current code.")})
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
@@ -70,7 +70,7 @@ def totp_enrolment_confirm(*, request, user, token: str) -> list[str]:
 @transaction.atomic
 def recovery_codes_generate(*, user, request=None, _event_kind="recovery_codes_regenerated") -> list[str]:
     """Ten new one-time recovery codes, returned once; the old ones stop working."""
-    device, _ = RecoveryCodeDevice.objects.get_or_create(
+    device, _created = RecoveryCodeDevice.objects.get_or_create(
         user=user, defaults={"name": "Recovery codes", "confirmed": True}
     )
     device.codes.all().delete()
@@ -89,11 +89,11 @@ def mfa_disable(*, request, user, token: str) -> None:
     A wrong code is recorded (outside any transaction) as a failed sign-in step.
     """
     if not selectors.mfa_enrolled(user):
-        raise ValidationError({"otp": "There is no authenticator to remove."})
+        raise ValidationError({"otp": _("There is no authenticator to remove.")})
     if _match(user, token) is None:
         count_failure(request=request, user=user)
         _event("mfa_failed", user=user, request=request, detail={"step": "disable"})
-        raise ValidationError({"otp": "That code is not right."})
+        raise ValidationError({"otp": _("That code is not right.")})
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         RecoveryCodeDevice.objects.filter(user=user).delete()
@@ -198,10 +198,10 @@ def api_token_create(*, user, name: str, request=None, days: int | None = None) 
     """A new token; returns the row and the key, which is shown once and never stored."""
     name = (name or "").strip() or "API token"
     if len(name) > 100:
-        raise ValidationError({"name": "At most 100 characters."})
+        raise ValidationError({"name": _("At most 100 characters.")})
     days = settings.API_TOKEN_DAYS if days is None else days
     if not 1 <= days <= settings.API_TOKEN_DAYS:
-        raise ValidationError({"days": f"Between 1 and {settings.API_TOKEN_DAYS} days."})
+        raise ValidationError({"days": _("Between 1 and %(days)s days.") % {"days": settings.API_TOKEN_DAYS}})
     while True:
         prefix = secrets.token_hex(ApiToken.PREFIX_LENGTH // 2)
         if not ApiToken.objects.filter(prefix=prefix).exists():
@@ -222,7 +222,7 @@ def api_token_revoke(*, token: ApiToken, by, request=None) -> ApiToken:
     from partners.selectors import user_scope
 
     if token.user_id != by.pk and not user_scope(by).is_admin:
-        raise PermissionDenied("Only the token's owner or an administrator may revoke it.")
+        raise PermissionDenied(_("Only the token's owner or an administrator may revoke it."))
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -238,6 +238,35 @@ def api_token_touch(*, token: ApiToken) -> None:
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(seconds=60):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+# --- language and calendar (issue 6) -----------------------------------------------------------
+
+
+@transaction.atomic
+def preferences_update(*, user, language: str, calendar: str) -> list[str]:
+    """Set the user's language and calendar ("" = automatic); returns the fields that changed.
+
+    An unknown value is refused (ValidationError per field) and nothing is saved. The change is in
+    the audit trail like every change to a user row (the partners_user trigger records who, from
+    where, before and after); a preference is not a security event.
+    """
+    from partners.models import User
+
+    values = {"language": language or "", "calendar": calendar or ""}
+    errors = {}
+    for field, value in values.items():
+        allowed = {choice for choice, _label in User._meta.get_field(field).choices}
+        if value not in allowed:
+            errors[field] = _("“%(value)s” is not one of the choices.") % {"value": value}
+    if errors:
+        raise ValidationError(errors)
+    changed = [field for field, value in values.items() if getattr(user, field) != value]
+    if changed:
+        for field in changed:
+            setattr(user, field, values[field])
+        user.save(update_fields=changed)
+    return changed
 
 
 # --- demo accounts (development only) ---------------------------------------------------------

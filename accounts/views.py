@@ -13,21 +13,25 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .forms import EnrolForm, OTPForm, TokenCreateForm
+from .forms import EnrolForm, OTPForm, PreferencesForm, TokenCreateForm
 from .models import ApiToken
-
-LOCKED_TEXT = (
-    "Too many failed attempts to sign in with this username from this address. "
-    "Signing in is blocked for {minutes} minutes. If this was not you, tell your administrator."
-)
 
 
 def locked_text() -> str:
-    return LOCKED_TEXT.format(minutes=round(settings.AXES_COOLOFF_TIME * 60))
+    minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    return translation.ngettext(
+        "Too many failed attempts to sign in with this username from this address. "
+        "Signing in is blocked for %(minutes)s minute. If this was not you, tell your administrator.",
+        "Too many failed attempts to sign in with this username from this address. "
+        "Signing in is blocked for %(minutes)s minutes. If this was not you, tell your administrator.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -91,7 +95,7 @@ def mfa_verify(request):
             return redirect(_next_url(request))
         if _locked(request):
             return _end_locked_session(request)
-        form.add_error("otp", "That code is not right. Type the code the app shows now, or a recovery code.")
+        form.add_error("otp", _("That code is not right. Type the code the app shows now, or a recovery code."))
     return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)})
 
 
@@ -101,7 +105,7 @@ def mfa_enrol(request):
     if selectors.mfa_enrolled(request.user):
         if not request.user.is_verified():
             return redirect(_with_next("mfa_verify", _next_url(request)))
-        messages.info(request, "You already use an authenticator app. Remove it first to set up another one.")
+        messages.info(request, _("You already use an authenticator app. Remove it first to set up another one."))
         return redirect("account")
     if _locked(request):
         return _end_locked_session(request)
@@ -144,23 +148,59 @@ def mfa_qr(request):
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
 
 
+def _preferences_form(user, data=None) -> PreferencesForm:
+    from partners.selectors import automatic_calendar, automatic_language
+
+    return PreferencesForm(
+        data, initial={"language": user.language, "calendar": user.calendar},
+        automatic_language=automatic_language(user), automatic_calendar=automatic_calendar(user),
+    )  # fmt: skip
+
+
 @login_required
-def account(request):
+def account(request, preferences_form=None, status=200):
     tokens = selectors.api_tokens_of(request.user)
     recovery = selectors.recovery_device(request.user)
     return render(
         request, "accounts/account.html",
         {"enrolled": selectors.mfa_enrolled(request.user), "required": selectors.mfa_required(request.user),
          "codes_left": recovery.codes_left() if recovery else 0, "tokens": tokens,
-         "token_form": TokenCreateForm(), "token_days": settings.API_TOKEN_DAYS, "otp_form": OTPForm()},
+         "token_form": TokenCreateForm(), "token_days": settings.API_TOKEN_DAYS, "otp_form": OTPForm(),
+         "preferences_form": preferences_form or _preferences_form(request.user)},
+        status=status,
     )  # fmt: skip
+
+
+@login_required
+@require_POST
+def preferences(request):
+    """Language and calendar (issue 6). The next page, and this message, are in the new language."""
+    from partners.selectors import user_language
+
+    form = _preferences_form(request.user, request.POST)
+    if form.is_valid():
+        try:
+            changed = services.preferences_update(
+                user=request.user, language=form.cleaned_data["language"], calendar=form.cleaned_data["calendar"]
+            )
+        except ValidationError as error:
+            for field, texts in error.message_dict.items():
+                form.add_error(field, texts)
+        else:
+            with translation.override(user_language(request.user)):
+                if changed:
+                    messages.success(request, _("Your language and calendar were saved."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+            return redirect(reverse("account") + "#preferences")
+    return account(request, preferences_form=form, status=400)
 
 
 @login_required
 @require_POST
 def recovery_codes_regenerate(request):
     if not selectors.mfa_enrolled(request.user):
-        messages.error(request, "Set up an authenticator app first.")
+        messages.error(request, _("Set up an authenticator app first."))
         return redirect("account")
     codes = services.recovery_codes_generate(user=request.user, request=request)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("account")})
@@ -178,9 +218,9 @@ def mfa_disable(request):
                 return _end_locked_session(request)
             messages.error(request, " ".join(error.message_dict["otp"]))
             return redirect("account")
-        messages.success(request, "The authenticator app and the recovery codes were removed.")
+        messages.success(request, _("The authenticator app and the recovery codes were removed."))
     else:
-        messages.error(request, "Type a current code to remove the authenticator app.")
+        messages.error(request, _("Type a current code to remove the authenticator app."))
     return redirect("account")
 
 
@@ -189,7 +229,7 @@ def mfa_disable(request):
 def token_create(request):
     form = TokenCreateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the token a name (at most 100 characters).")
+        messages.error(request, _("Give the token a name (at most 100 characters)."))
         return redirect("account")
     token, key = services.api_token_create(user=request.user, name=form.cleaned_data["name"], request=request)
     return render(request, "accounts/token_created.html", {"token": token, "key": key})
@@ -200,7 +240,7 @@ def token_create(request):
 def token_revoke(request, pk):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # others' tokens: 404
     services.api_token_revoke(token=token, by=request.user, request=request)
-    messages.success(request, f"Token “{token.name}” revoked.")
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("account")
 
 
@@ -211,5 +251,5 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         services.password_changed(request=self.request)
-        messages.success(self.request, "Your password was changed.")
+        messages.success(self.request, _("Your password was changed."))
         return response

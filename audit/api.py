@@ -4,6 +4,7 @@ The same selectors and filters as the pages. Anyone but an auditor or an adminis
 before any query about audit rows runs, so nothing (not even a count) leaks.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers
 
@@ -18,7 +19,7 @@ COMMON = ["id", "at", "actor", "username", "ip", "user_agent", "method", "path",
 
 
 class IsAuditor(permissions.BasePermission):
-    message = "The audit trail is for auditors and administrators."
+    message = _("The audit trail is for auditors and administrators.")
 
     def has_permission(self, request, view):
         return audit_scope(request.user).allowed

@@ -9,8 +9,10 @@ import contextlib
 from functools import cache
 
 from django.apps import apps
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-HIDDEN = "(changed)"
+HIDDEN = "(changed)"  # the stored and API value; pages show it translated
 REDACTED_MARK = "[redacted]"
 TABLE_MODELS = {
     "victims_person": "victims.Person",
@@ -70,3 +72,28 @@ def field_changes(event) -> list[dict]:
         after = _show(event.table_name, field, new.get(field)) if event.action != "DELETE" else None
         rows.append({"field": field, "old": before, "new": after, "hidden": HIDDEN in (before, after)})
     return rows
+
+
+# What an access row names (`AccessEvent.what`, a stored code written by the views) as an auditor
+# reads it. Codes stay as stored (API, filters); unknown codes are shown as they are.
+WHAT_LABELS = {
+    "case": _("Case page"),
+    "case list": _("Case list"),
+    "home page": _("Home page"),
+    "likely duplicates": _("Possible existing records"),
+    "person edit": _("Person edit form"),
+    "referral form": _("Referral form"),
+    "referral": _("Referral page"),
+    "attachment download": _("Attachment download"),
+}
+
+
+def what_label(code: str) -> str:
+    """The display label of an access row's `what` code ("api case" -> "API: case")."""
+    if code in WHAT_LABELS:
+        return str(WHAT_LABELS[code])
+    if code.startswith("api "):
+        return gettext("API: %(endpoint)s") % {"endpoint": code[4:]}
+    if code.startswith("htcds export "):
+        return gettext("HTCDS export (%(format)s)") % {"format": code[len("htcds export ") :].upper()}
+    return code

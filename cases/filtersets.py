@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from glo_act.calendar_fields import SolarHijriOrGregorianDateField
+from glo_act.calendars import normalise_digits
 from glo_act.vocabularies import CaseStage, CaseStatus, ExploitationType, TraffickingStatus
 from partners.models import Agency
 from victims.models import Person
@@ -13,23 +15,32 @@ from .models import Case
 from .selectors import identity_q
 
 
+class CalendarDateFilter(django_filters.DateFilter):
+    """A date typed in the user's calendar, any digits (the view calls use_user_calendar on the form);
+    through the API, without a user calendar, an ISO date."""
+
+    field_class = SolarHijriOrGregorianDateField
+
+
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Reference or name"))
-    status = django_filters.ChoiceFilter(choices=CaseStatus.choices)
-    stage = django_filters.ChoiceFilter(choices=CaseStage.choices)
+    status = django_filters.ChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
+    stage = django_filters.ChoiceFilter(choices=CaseStage.choices, label=_("Stage"))
     agency = django_filters.ModelChoiceFilter(
-        queryset=Agency.objects.filter(is_active=True).order_by("short_name"), to_field_name="short_name"
+        queryset=Agency.objects.filter(is_active=True).order_by("short_name"),
+        to_field_name="short_name",
+        label=_("Agency"),
     )
     exploitation_type = django_filters.ChoiceFilter(
         choices=ExploitationType.choices, method="filter_exploitation", label=_("Exploitation type")
     )
     is_child = django_filters.BooleanFilter(label=_("Child"))
     is_smuggled_migrant = django_filters.BooleanFilter(label=_("Smuggled migrant"))
-    trafficking_status = django_filters.ChoiceFilter(choices=TraffickingStatus.choices)
+    trafficking_status = django_filters.ChoiceFilter(choices=TraffickingStatus.choices, label=_("Trafficking status"))
     country = django_filters.CharFilter(field_name="country_id", label=_("Country (ISO code)"))
     assigned_to_me = django_filters.BooleanFilter(method="filter_mine", label=_("Assigned to me"))
-    opened_after = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
-    opened_before = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
+    opened_after = CalendarDateFilter(field_name="opened_on", lookup_expr="gte", label=_("Opened on or after"))
+    opened_before = CalendarDateFilter(field_name="opened_on", lookup_expr="lte", label=_("Opened on or before"))
 
     class Meta:
         model = Case
@@ -54,7 +65,8 @@ class CaseFilterSet(django_filters.FilterSet):
         Name search over pseudonymous cases would let an oversight user test whether a named
         person is in the system, so it is confined to identity scope.
         """
-        value = value.strip()
+        # Persian or Arabic-Indic digits in a reference or a year match the stored Latin digits.
+        value = normalise_digits(value).strip()
         if not value:
             return queryset
         person_ref = Person.objects.filter(reference=value.upper()).values("id")  # references are upper-case

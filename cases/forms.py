@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from glo_act.calendar_fields import SolarHijriOrGregorianDateField
+from glo_act.calendars import normalise_digits
 from glo_act.vocabularies import (
     CaseClosureReason,
     CaseStage,
@@ -38,14 +40,25 @@ from glo_act.vocabularies import (
     TraffickingStatus,
     Vulnerability,
 )
+from partners.countries import country_label
 from partners.models import CASE_ROLES, Agency, Country, Province, User
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+class DigitsIntegerField(forms.IntegerField):
+    """A whole number typed with any digits (Latin, Persian or Arabic-Indic); left-to-right.
 
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
+    A text input: a browser's <input type="number"> refuses Persian digits.
+    """
+
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "numeric", "dir": "ltr", "autocomplete": "off"}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = normalise_digits(value.strip().replace("\u066c", "").replace("\u066b", "."))
+        return super().to_python(value)
 
 
 def blank(choices, label="—"):
@@ -79,7 +92,7 @@ def country_choices(blank_label=None):
     for code, name, is_programme in Country.objects.values_list("code", "name", "is_programme_country").order_by(
         "sort_order", "name"
     ):
-        (programme if is_programme else other).append((code, name))
+        (programme if is_programme else other).append((code, country_label(code, name)))
     groups = [(_("Programme countries"), programme), (_("Other countries"), other)]
     return ([("", blank_label)] if blank_label is not None else []) + groups
 
@@ -113,8 +126,8 @@ class PersonForm(ServiceErrorsMixin, forms.Form):
     )
     father_name = forms.CharField(label=_("Father's name"), max_length=100, required=False)
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, initial=Gender.NONSPECIFIEDUNKNOWN)
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
-    estimated_age = forms.IntegerField(
+    date_of_birth = SolarHijriOrGregorianDateField(label=_("Date of birth"), required=False)
+    estimated_age = DigitsIntegerField(
         label=_("Estimated age (years)"),
         required=False,
         min_value=0,
@@ -152,11 +165,24 @@ class PersonForm(ServiceErrorsMixin, forms.Form):
     )
     current_address = forms.CharField(label=_("Current address or exact location"), max_length=255, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["citizenships"].choices = country_choices()
-        for name in ("given_name", "family_name", "father_name"):
+        for name in ("given_name", "family_name", "father_name", "aliases", "current_address"):
             self.fields[name].widget.attrs["dir"] = "auto"
+        for name in ("given_name_latin", "family_name_latin", "document_number", "phone", "email"):
+            self.fields[name].widget.attrs["dir"] = "ltr"
+        self.fields["phone"].widget.attrs["inputmode"] = "tel"
+        if user is not None:
+            from glo_act.calendar_fields import use_user_calendar
+
+            use_user_calendar(self, user)  # the date of birth in the user's calendar, any digits
+
+    def clean_phone(self):
+        return normalise_digits(self.cleaned_data.get("phone") or "").strip()
+
+    def clean_document_number(self):
+        return normalise_digits(self.cleaned_data.get("document_number") or "").strip()
 
     def clean(self):
         data = super().clean()
@@ -180,7 +206,7 @@ class PersonForm(ServiceErrorsMixin, forms.Form):
 
 
 class IdentificationForm(ServiceErrorsMixin, forms.Form):
-    identified_on = forms.DateField(label=_("Date of identification"), widget=DateInput, initial=timezone.localdate)
+    identified_on = SolarHijriOrGregorianDateField(label=_("Date of identification"), initial=timezone.localdate)
     country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.filter(is_programme_country=True))
     province = forms.ModelChoiceField(
         label=_("Province"),
@@ -229,7 +255,7 @@ class IdentificationForm(ServiceErrorsMixin, forms.Form):
     status_decided_by = forms.ChoiceField(
         label=_("Decided by"), choices=blank(StatusDecisionOrg.choices), required=False
     )
-    status_decided_on = forms.DateField(label=_("Decided on"), required=False, widget=DateInput)
+    status_decided_on = SolarHijriOrGregorianDateField(label=_("Decided on"), required=False)
     narrative = forms.CharField(
         label=_("What happened"),
         required=False,
@@ -237,10 +263,14 @@ class IdentificationForm(ServiceErrorsMixin, forms.Form):
         help_text=_("In the person's words where possible. Hidden from oversight roles."),
     )
 
-    def __init__(self, *args, agency=None, **kwargs):
+    def __init__(self, *args, agency=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if agency is not None and not self.is_bound:
             self.fields["country"].initial = agency.country_id
+        if user is not None:
+            from glo_act.calendar_fields import use_user_calendar
+
+            use_user_calendar(self, user)  # dates in the user's calendar, any digits
 
     def service_data(self) -> dict:
         return dict(self.cleaned_data)
@@ -309,7 +339,7 @@ class CaseCloseForm(ServiceErrorsMixin, forms.Form):
     closure_reason = forms.ChoiceField(label=_("Reason for closing"), choices=blank(CaseClosureReason.choices))
     notes = forms.CharField(label=_("Closing notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     referred = forms.BooleanField(label=_("Closed because referred to another agency"), required=False)
-    closed_on = forms.DateField(label=_("Closed on"), required=False, widget=DateInput)
+    closed_on = SolarHijriOrGregorianDateField(label=_("Closed on"), required=False)
 
     def service_data(self) -> dict:
         d = self.cleaned_data
@@ -339,7 +369,7 @@ class ConsentForm(ServiceErrorsMixin, forms.Form):
     )
     given_by = forms.ChoiceField(label=_("Given by"), choices=ConsentGivenBy.choices)
     guardian_name = forms.CharField(label=_("Guardian's name"), max_length=150, required=False)
-    given_on = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
+    given_on = SolarHijriOrGregorianDateField(label=_("Date"), initial=timezone.localdate)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def service_data(self) -> dict:
@@ -354,12 +384,12 @@ class ConsentWithdrawForm(ServiceErrorsMixin, forms.Form):
 
 
 class RiskAssessmentForm(ServiceErrorsMixin, forms.Form):
-    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput, initial=timezone.localdate)
+    assessed_on = SolarHijriOrGregorianDateField(label=_("Assessed on"), initial=timezone.localdate)
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=blank(RiskLevel.choices))
     risk_factors = checkboxes(RiskFactor.choices, _("Risk factors"))
     is_return_assessment = forms.BooleanField(label=_("Assessment of the risks of return"), required=False)
     safety_plan = forms.CharField(label=_("Safety plan"), widget=forms.Textarea(attrs={"rows": 3}))
-    next_review_on = forms.DateField(label=_("Next review on"), widget=DateInput)
+    next_review_on = SolarHijriOrGregorianDateField(label=_("Next review on"))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def service_data(self) -> dict:
@@ -367,7 +397,7 @@ class RiskAssessmentForm(ServiceErrorsMixin, forms.Form):
 
 
 class BestInterestsForm(ServiceErrorsMixin, forms.Form):
-    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput, initial=timezone.localdate)
+    decided_on = SolarHijriOrGregorianDateField(label=_("Decided on"), initial=timezone.localdate)
     panel = forms.CharField(label=_("Panel or authority"), max_length=200)
     family_assessed = forms.BooleanField(label=_("Family assessment done"), required=False)
     recommends_return = forms.BooleanField(label=_("Return is in the child's best interests"), required=False)
@@ -378,15 +408,15 @@ class BestInterestsForm(ServiceErrorsMixin, forms.Form):
 
 
 class ReflectionStartForm(ServiceErrorsMixin, forms.Form):
-    start_date = forms.DateField(label=_("Starts on"), widget=DateInput, initial=timezone.localdate)
-    days = forms.IntegerField(label=_("Days"), min_value=1, max_value=365, initial=30)
+    start_date = SolarHijriOrGregorianDateField(label=_("Starts on"), initial=timezone.localdate)
+    days = DigitsIntegerField(label=_("Days"), min_value=1, max_value=365, initial=30)
 
     def service_data(self) -> dict:
         return dict(self.cleaned_data)
 
 
 class ReflectionEndForm(ServiceErrorsMixin, forms.Form):
-    ended_on = forms.DateField(label=_("Ended on"), widget=DateInput, initial=timezone.localdate)
+    ended_on = SolarHijriOrGregorianDateField(label=_("Ended on"), initial=timezone.localdate)
     end_reason = forms.ChoiceField(label=_("Why it ended"), choices=blank(ReflectionEndReason.choices))
 
     def service_data(self) -> dict:
@@ -397,7 +427,7 @@ class SupportPlanForm(ServiceErrorsMixin, forms.Form):
     type = forms.ChoiceField(label=_("Type of support"), choices=blank(SupportType.choices))
     objectives = forms.CharField(label=_("Objectives"), widget=forms.Textarea(attrs={"rows": 3}))
     action_plan = forms.CharField(label=_("Action plan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    planned_end_date = forms.DateField(label=_("Planned end"), required=False, widget=DateInput)
+    planned_end_date = SolarHijriOrGregorianDateField(label=_("Planned end"), required=False)
 
     def service_data(self) -> dict:
         return dict(self.cleaned_data)
@@ -414,8 +444,8 @@ class ServiceDeliveryForm(ServiceErrorsMixin, forms.Form):
     support_plan = forms.ModelChoiceField(
         label=_("Under support plan"), queryset=None, required=False, empty_label=_("None")
     )
-    started_on = forms.DateField(label=_("Started on"), widget=DateInput, initial=timezone.localdate)
-    ended_on = forms.DateField(label=_("Ended on"), required=False, widget=DateInput)
+    started_on = SolarHijriOrGregorianDateField(label=_("Started on"), initial=timezone.localdate)
+    ended_on = SolarHijriOrGregorianDateField(label=_("Ended on"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, case, **kwargs):

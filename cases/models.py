@@ -48,32 +48,53 @@ def choice_array(choices, max_length=40, **kwargs):
 
 
 class Case(models.Model):
-    reference = models.CharField(max_length=20, unique=True, editable=False)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases", editable=False)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_cases"
+    reference = models.CharField(max_length=20, unique=True, editable=False, verbose_name=_("reference"))
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("person"))
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="cases", editable=False, verbose_name=_("agency")
     )
-    status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.ACTIVE)
-    stage = models.CharField(max_length=30, choices=CaseStage.choices, default=CaseStage.IDENTIFICATION)
-    opened_on = models.DateField(default=timezone.localdate)
-    closed_on = models.DateField(null=True, blank=True)
-    closure_reason = models.CharField(max_length=30, choices=CaseClosureReason.choices, blank=True)
-    closure_notes = EncryptedTextField(blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assigned to"),
+    )
+    status = models.CharField(
+        max_length=20, choices=CaseStatus.choices, default=CaseStatus.ACTIVE, verbose_name=_("status")
+    )
+    stage = models.CharField(
+        max_length=30, choices=CaseStage.choices, default=CaseStage.IDENTIFICATION, verbose_name=_("stage")
+    )
+    opened_on = models.DateField(default=timezone.localdate, verbose_name=_("opened on"))
+    closed_on = models.DateField(null=True, blank=True, verbose_name=_("closed on"))
+    closure_reason = models.CharField(
+        max_length=30, choices=CaseClosureReason.choices, blank=True, verbose_name=_("reason for closing")
+    )
+    closure_notes = EncryptedTextField(blank=True, verbose_name=_("closing notes"))
 
     # A summary of the latest identification, kept by the services, so that lists filter
     # and dashboards count without joining through every identification.
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", editable=False)
-    is_child = models.BooleanField(default=True, editable=False)
-    exploitation_types = choice_array(ExploitationType.choices, editable=False)
-    trafficking_status = models.CharField(
-        max_length=40, choices=TraffickingStatus.choices, default=TraffickingStatus.SCREENED, editable=False
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("country")
     )
-    is_smuggled_migrant = models.BooleanField(default=False, editable=False)
+    is_child = models.BooleanField(default=True, editable=False, verbose_name=_("child"))
+    exploitation_types = choice_array(ExploitationType.choices, editable=False, verbose_name=_("types of exploitation"))
+    trafficking_status = models.CharField(
+        max_length=40,
+        choices=TraffickingStatus.choices,
+        default=TraffickingStatus.SCREENED,
+        editable=False,
+        verbose_name=_("trafficking status"),
+    )
+    is_smuggled_migrant = models.BooleanField(default=False, editable=False, verbose_name=_("smuggled migrant"))
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -116,42 +137,68 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
 class Identification(models.Model):
     """One identification event: who, where, how, and what the Palermo elements were."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="identifications")
-    identified_on = models.DateField()
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    place = EncryptedCharField(_("place (exact location)"), max_length=200, blank=True)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="identifications", editable=False)
-    caseworker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="identifications", editable=False
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="identifications", verbose_name=_("case"))
+    identified_on = models.DateField(verbose_name=_("date of identification"))
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("country"))
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("province")
     )
-    context = models.CharField(max_length=30, choices=IdentificationContext.choices)
+    place = EncryptedCharField(_("place (exact location)"), max_length=200, blank=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="identifications", editable=False, verbose_name=_("agency")
+    )
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="identifications",
+        editable=False,
+        verbose_name=_("caseworker"),
+    )
+    context = models.CharField(
+        max_length=30, choices=IdentificationContext.choices, verbose_name=_("how the person was met")
+    )
 
-    acts = choice_array(PalermoAct.choices)
-    means = choice_array(PalermoMeans.choices)
-    purposes = choice_array(PalermoPurpose.choices)
-    exploitation_types = choice_array(ExploitationType.choices)
-    forced_labour_industry = models.CharField(max_length=60, choices=ForcedLabourIndustry.choices, blank=True)
-    sex_exploitation_types = choice_array(SexExploitationType.choices)
-    methods_of_control = choice_array(MethodOfControl.choices)
-    recruitment_methods = choice_array(RecruitmentMethod.choices)
-    relationship_to_recruiter = models.CharField(max_length=20, choices=RelationshipToTrafficker.choices, blank=True)
-    ilo_indicators = choice_array(IloIndicator.choices)
+    acts = choice_array(PalermoAct.choices, verbose_name=_("act"))
+    means = choice_array(PalermoMeans.choices, verbose_name=_("means"))
+    purposes = choice_array(PalermoPurpose.choices, verbose_name=_("purpose"))
+    exploitation_types = choice_array(ExploitationType.choices, verbose_name=_("types of exploitation"))
+    forced_labour_industry = models.CharField(
+        max_length=60, choices=ForcedLabourIndustry.choices, blank=True, verbose_name=_("industry (forced labour only)")
+    )
+    sex_exploitation_types = choice_array(SexExploitationType.choices, verbose_name=_("types of sexual exploitation"))
+    methods_of_control = choice_array(MethodOfControl.choices, verbose_name=_("methods of control"))
+    recruitment_methods = choice_array(RecruitmentMethod.choices, verbose_name=_("how recruited"))
+    relationship_to_recruiter = models.CharField(
+        max_length=20,
+        choices=RelationshipToTrafficker.choices,
+        blank=True,
+        verbose_name=_("relationship to the recruiter"),
+    )
+    ilo_indicators = choice_array(IloIndicator.choices, verbose_name=_("ILO indicators of forced labour"))
     is_smuggled_migrant = models.BooleanField(
-        default=False, help_text=_("Smuggled migrant (Smuggling Protocol); may also be a trafficking victim.")
+        default=False,
+        help_text=_("Smuggled migrant (Smuggling Protocol); may also be a trafficking victim."),
+        verbose_name=_("smuggled migrant"),
     )
 
     trafficking_status = models.CharField(
-        max_length=40, choices=TraffickingStatus.choices, default=TraffickingStatus.SCREENED
+        max_length=40,
+        choices=TraffickingStatus.choices,
+        default=TraffickingStatus.SCREENED,
+        verbose_name=_("trafficking status"),
     )
-    status_decided_by = models.CharField(max_length=40, choices=StatusDecisionOrg.choices, blank=True)
-    status_decided_on = models.DateField(null=True, blank=True)
+    status_decided_by = models.CharField(
+        max_length=40, choices=StatusDecisionOrg.choices, blank=True, verbose_name=_("status decided by")
+    )
+    status_decided_on = models.DateField(null=True, blank=True, verbose_name=_("status decided on"))
 
-    narrative = EncryptedTextField(blank=True)
+    narrative = EncryptedTextField(blank=True, verbose_name=_("what happened"))
     # Age and child flag on the day of identification, derived by the service from the person.
-    age_at_identification = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    is_child = models.BooleanField(default=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    age_at_identification = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("age at identification")
+    )
+    is_child = models.BooleanField(default=True, editable=False, verbose_name=_("child at identification"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-identified_on", "-id"]
@@ -188,11 +235,15 @@ class Identification(models.Model):
 
 
 class CaseNote(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False)
-    text = EncryptedTextField()
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("author")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("agency")
+    )
+    text = EncryptedTextField(verbose_name=_("note"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -201,19 +252,25 @@ class CaseNote(models.Model):
 class Consent(models.Model):
     """Informed consent for one purpose. Valid while given and not withdrawn."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
-    purpose = models.CharField(max_length=30, choices=ConsentPurpose.choices)
-    granted = models.BooleanField(default=True, help_text=_("Untick to record a refusal."))
-    given_by = models.CharField(max_length=30, choices=ConsentGivenBy.choices, default=ConsentGivenBy.PERSON)
-    guardian_name = EncryptedCharField(max_length=150, blank=True)
-    given_on = models.DateField(default=timezone.localdate)
-    notes = EncryptedTextField(blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents", verbose_name=_("case"))
+    purpose = models.CharField(max_length=30, choices=ConsentPurpose.choices, verbose_name=_("consent to"))
+    granted = models.BooleanField(default=True, help_text=_("Untick to record a refusal."), verbose_name=_("given"))
+    given_by = models.CharField(
+        max_length=30, choices=ConsentGivenBy.choices, default=ConsentGivenBy.PERSON, verbose_name=_("given by")
     )
-    withdrawn_on = models.DateField(null=True, blank=True, editable=False)
-    withdrawal_reason = EncryptedTextField(blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    guardian_name = EncryptedCharField(max_length=150, blank=True, verbose_name=_("guardian's name"))
+    given_on = models.DateField(default=timezone.localdate, verbose_name=_("date"))
+    notes = EncryptedTextField(blank=True, verbose_name=_("notes"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recorded by"),
+    )
+    withdrawn_on = models.DateField(null=True, blank=True, editable=False, verbose_name=_("withdrawn on"))
+    withdrawal_reason = EncryptedTextField(blank=True, editable=False, verbose_name=_("reason for withdrawal"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-given_on", "-id"]
@@ -233,20 +290,26 @@ class Consent(models.Model):
 
 
 class RiskAssessment(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_assessments")
-    assessed_on = models.DateField(default=timezone.localdate)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_assessments", verbose_name=_("case"))
+    assessed_on = models.DateField(default=timezone.localdate, verbose_name=_("assessed on"))
     assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("assessed by"),
     )
-    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices)
-    risk_factors = choice_array(RiskFactor.choices)
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, verbose_name=_("risk level"))
+    risk_factors = choice_array(RiskFactor.choices, verbose_name=_("risk factors"))
     is_return_assessment = models.BooleanField(
-        default=False, help_text=_("Assessment of the risks of return to the country of origin.")
+        default=False,
+        help_text=_("Assessment of the risks of return to the country of origin."),
+        verbose_name=_("assessment of the risks of return"),
     )
-    safety_plan = EncryptedTextField()
-    next_review_on = models.DateField()
-    notes = EncryptedTextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    safety_plan = EncryptedTextField(verbose_name=_("safety plan"))
+    next_review_on = models.DateField(verbose_name=_("next review on"))
+    notes = EncryptedTextField(blank=True, verbose_name=_("notes"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-assessed_on", "-id"]
@@ -267,14 +330,22 @@ class BestInterestsDetermination(models.Model):
     """For a child: the formal decision on what is in the child's best interests (UNHCR/UNICEF
     practice), required before a cross-border referral or a return."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="best_interests_determinations")
-    decided_on = models.DateField(default=timezone.localdate)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="best_interests_determinations", verbose_name=_("case")
+    )
+    decided_on = models.DateField(default=timezone.localdate, verbose_name=_("decided on"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("decided by"),
+    )
     panel = EncryptedCharField(_("panel or authority"), max_length=200)
     family_assessed = models.BooleanField(_("family assessment done"), default=False)
     recommends_return = models.BooleanField(_("return is in the child's best interests"), default=False)
-    summary = EncryptedTextField()
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    summary = EncryptedTextField(verbose_name=_("summary of the determination"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-decided_on", "-id"]
@@ -287,15 +358,21 @@ class BestInterestsDetermination(models.Model):
 class ReflectionPeriod(models.Model):
     """Time to recover and decide, unconditionally (often 30 days)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reflection_periods")
-    start_date = models.DateField(default=timezone.localdate)
-    days = models.PositiveSmallIntegerField(default=30)
-    ended_on = models.DateField(null=True, blank=True)
-    end_reason = models.CharField(max_length=30, choices=ReflectionEndReason.choices, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reflection_periods", verbose_name=_("case"))
+    start_date = models.DateField(default=timezone.localdate, verbose_name=_("starts on"))
+    days = models.PositiveSmallIntegerField(default=30, verbose_name=_("days"))
+    ended_on = models.DateField(null=True, blank=True, verbose_name=_("ended on"))
+    end_reason = models.CharField(
+        max_length=30, choices=ReflectionEndReason.choices, blank=True, verbose_name=_("why it ended")
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -319,14 +396,20 @@ class ReflectionPeriod(models.Model):
 
 
 class SupportPlan(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_plans")
-    type = models.CharField(max_length=40, choices=SupportType.choices)
-    objectives = EncryptedTextField()
-    action_plan = EncryptedTextField(blank=True)
-    planned_end_date = models.DateField(null=True, blank=True)
-    actual_end_date = models.DateField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_plans", verbose_name=_("case"))
+    type = models.CharField(max_length=40, choices=SupportType.choices, verbose_name=_("type of support"))
+    objectives = EncryptedTextField(verbose_name=_("objectives"))
+    action_plan = EncryptedTextField(blank=True, verbose_name=_("action plan"))
+    planned_end_date = models.DateField(null=True, blank=True, verbose_name=_("planned end"))
+    actual_end_date = models.DateField(null=True, blank=True, verbose_name=_("ended on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -338,25 +421,39 @@ class SupportPlan(models.Model):
 class ServiceDelivery(models.Model):
     """A service actually delivered to the person, by whichever agency provided it."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services", verbose_name=_("case"))
     support_plan = models.ForeignKey(
-        SupportPlan, on_delete=models.SET_NULL, null=True, blank=True, related_name="services"
+        SupportPlan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="services",
+        verbose_name=_("under support plan"),
     )
-    service = models.CharField(max_length=30, choices=Service.choices)
-    support_type = models.CharField(max_length=40, choices=SupportType.choices)
-    provider = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="services_delivered")
-    started_on = models.DateField(default=timezone.localdate)
-    ended_on = models.DateField(null=True, blank=True)
-    notes = EncryptedTextField(blank=True)
+    service = models.CharField(max_length=30, choices=Service.choices, verbose_name=_("service"))
+    support_type = models.CharField(max_length=40, choices=SupportType.choices, verbose_name=_("type of support"))
+    provider = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="services_delivered", verbose_name=_("provided by")
+    )
+    started_on = models.DateField(default=timezone.localdate, verbose_name=_("started on"))
+    ended_on = models.DateField(null=True, blank=True, verbose_name=_("ended on"))
+    notes = EncryptedTextField(blank=True, verbose_name=_("notes"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recorded by"),
     )
-    recorded_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_by_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("recorded by agency")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-started_on", "-id"]
-        verbose_name_plural = "service deliveries"
+        verbose_name = _("service delivered")
+        verbose_name_plural = _("services delivered")
 
     def clean(self):
         errors = {}
@@ -373,15 +470,28 @@ class ServiceDelivery(models.Model):
 class CaseEvent(models.Model):
     """The case's timeline: every change made through a service, in the same transaction."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    action = models.CharField(max_length=40)
-    summary = models.CharField(max_length=255)
-    created_at = models.DateTimeField(default=timezone.now)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("actor")
+    )
+    action = models.CharField(max_length=40, verbose_name=_("action"))
+    # In English whatever the actor's language; the page writes the entry again from `params`.
+    summary = models.CharField(max_length=255, verbose_name=_("summary"))
+    # The facts of the summary (codes, references, short names, numbers, ISO dates), from which the
+    # case page writes the entry in the reader's language (cases/timeline.py). Empty for older rows.
+    params = models.JSONField(
+        default=dict,
+        blank=True,
+        db_default=models.Value({}, output_field=models.JSONField()),
+        verbose_name=_("details"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("when"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["case", "-created_at"], name="caseevent_case_created")]
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
 
 
 # What pseudonymous viewers (programme managers, auditors, and grantees without identity access)

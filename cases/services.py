@@ -7,7 +7,8 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from glo_act.vocabularies import SERVICE_TO_SUPPORT_TYPE, CaseStage, CaseStatus
@@ -44,19 +45,27 @@ IDENTIFICATION_FIELDS = {
 }  # fmt: skip
 
 
-def _event(case: Case, actor, action: str, summary: str) -> None:
-    CaseEvent.objects.create(case=case, actor=actor, action=action, summary=summary[:255])
+def _event(case: Case, actor, action: str, summary: str, **params) -> None:
+    """A timeline entry: the summary in English, and the facts it is made of, from which the case page
+    writes it in the reader's language (cases/timeline.py). No free text in params but a share's reason."""
+    CaseEvent.objects.create(case=case, actor=actor, action=action, summary=summary[:255], params=params)
+
+
+def _en(instance, field: str) -> str:
+    """A choice's English label for a stored summary, whatever language the request speaks."""
+    with translation.override("en"):
+        return str(getattr(instance, f"get_{field}_display")())
 
 
 def _check_fields(data: dict, allowed: set[str]) -> None:
     unknown = set(data) - allowed
     if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+        raise ValidationError(dict.fromkeys(sorted(unknown), _("This field cannot be set here.")))
 
 
 def _require_edit(user, case: Case) -> None:
     if not case_access(user, case).edit:
-        raise PermissionDenied("Only staff of the case's agency can change it.")
+        raise PermissionDenied(_("Only staff of the case's agency can change it."))
 
 
 def _merge_errors(*errors: ValidationError) -> ValidationError:
@@ -82,17 +91,66 @@ def _apply_identification_summary(case: Case, identification: Identification) ->
     case.is_smuggled_migrant = identification.is_smuggled_migrant
 
 
+def _case_open(*, person, agency, ident, user, assigned_to, when) -> Case:
+    """A new case of `agency` for `person`, opened by this identification (saved with it)."""
+    case = Case(
+        reference=next_case_reference(agency.country_id, when.year),
+        person=person,
+        agency=agency,
+        country_id=agency.country_id,
+        assigned_to=assigned_to or user,
+        opened_on=when,
+        created_by=user,
+    )
+    _apply_identification_summary(case, ident)
+    case.save()
+    ident.case = case
+    ident.save()
+    return case
+
+
 @transaction.atomic
-def identification_log(*, user, agency: Agency, person: dict, identification: dict, assigned_to=None) -> Case:
+def identification_log(
+    *,
+    user,
+    agency: Agency,
+    person: dict,
+    identification: dict,
+    assigned_to=None,
+    existing_person: Person | None = None,
+    duplicates_shown=(),
+) -> Case:
     """Create the person, the identification and the case in one transaction.
 
     Raises ValidationError with the errors of all three parts at once, so a form can show them
     together, and PermissionDenied if the user may not identify for this agency.
+
+    `existing_person` (issue 6, likely duplicates): the caseworker said the person identified is one
+    already registered. No person is created and the stored person is never overwritten: what was
+    typed differently (or is missing from the record) is appended to the identification's narrative
+    under a heading, so nothing typed is lost and the caseworker can correct the record through
+    "Edit personal details". The identification goes to the open case of this agency for that person
+    if there is one (a re-identification, as the case page's "Add identification" would record it:
+    one agency follows a person in one open case); otherwise a new case of this agency is opened for
+    the existing person (the person may have cases of other agencies, or only closed ones). The
+    returned case has `linked_to_open_case` True in the first situation. The user must see the
+    person's identity through one of their cases (PermissionDenied otherwise).
+
+    `duplicates_shown`: the candidates (persons) the caseworker was shown. With `existing_person`,
+    or with candidates and a new person ("none of these"), an explicit audit event records who
+    decided, the typed names' keys (as blind-index values), the person chosen or created and the
+    alternatives shown, in this transaction (see _record_duplicate_decision).
     """
     if agency.id not in user_scope(user).identify_agency_ids:
-        raise PermissionDenied("You cannot log identifications for this agency.")
+        raise PermissionDenied(_("You cannot log identifications for this agency."))
     _check_fields(person, PERSON_FIELDS)
     _check_fields(identification, IDENTIFICATION_FIELDS)
+    shown = list(duplicates_shown or ())
+    if existing_person is not None:
+        return _identification_log_existing(
+            user=user, agency=agency, person=person, identification=identification, assigned_to=assigned_to,
+            existing=existing_person, shown=shown,
+        )  # fmt: skip
 
     person_obj = Person(agency=agency, **person)
     ident = Identification(agency=agency, caseworker=user, **identification)
@@ -109,25 +167,20 @@ def identification_log(*, user, agency: Agency, person: dict, identification: di
     except ValidationError as e:
         errors.append(e)
     if assigned_to is not None and not assigned_to.memberships.filter(agency=agency, is_active=True).exists():
-        errors.append(ValidationError({"assigned_to": "The assigned caseworker must belong to the agency."}))
+        errors.append(ValidationError({"assigned_to": _("The assigned caseworker must belong to the agency.")}))
     if errors:
         raise _merge_errors(*errors)
 
     person_obj.save()
-    case = Case(
-        reference=next_case_reference(agency.country_id, when.year),
-        person=person_obj,
-        agency=agency,
-        country_id=agency.country_id,
-        assigned_to=assigned_to or user,
-        opened_on=when,
-        created_by=user,
-    )
-    _apply_identification_summary(case, ident)
-    case.save()
-    ident.case = case
-    ident.save()
-    _event(case, user, "identification_logged", f"Identification logged by {agency.short_name}; case opened.")
+    case = _case_open(person=person_obj, agency=agency, ident=ident, user=user, assigned_to=assigned_to, when=when)
+    params = {"agency": agency.short_name}
+    if shown:
+        params["candidates_set_aside"] = len(shown)
+    _event(case, user, "identification_logged", f"Identification logged by {agency.short_name}; case opened.", **params)
+    if shown:
+        _record_duplicate_decision(
+            user=user, person_data=person, chosen=person_obj, case=case, shown=shown, linked=False
+        )
     return case
 
 
@@ -149,7 +202,7 @@ def identification_add(*, user, case: Case, data: dict) -> Identification:
         case.save(
             update_fields=["is_child", "exploitation_types", "trafficking_status", "is_smuggled_migrant", "updated_at"]
         )
-    _event(case, user, "identification_added", f"Identification of {when:%Y-%m-%d} recorded.")
+    _event(case, user, "identification_added", f"Identification of {when:%Y-%m-%d} recorded.", date=when.isoformat())
     return ident
 
 
@@ -164,8 +217,8 @@ def person_update(*, user, case: Case, data: dict) -> Person:
     erased = person.erasures.filter(kind="consent_withdrawn").exists()  # privacy.ErasureRecord
     if erased and set(data) & set(IDENTIFYING_FIELDS) and not valid_consent(case, "DataProcessing"):
         raise ValidationError(
-            {"given_name": "The person withdrew consent to data processing and their identifying data was erased: "
-                           "record a new consent to data processing before entering it again."}
+            {"given_name": _("The person withdrew consent to data processing and their identifying data was erased: "
+                             "record a new consent to data processing before entering it again.")}
         )  # fmt: skip
     for field, value in data.items():
         setattr(person, field, value)
@@ -175,7 +228,7 @@ def person_update(*, user, case: Case, data: dict) -> Person:
     if case.is_child != child_now and not case.is_closed:
         case.is_child = child_now
         case.save(update_fields=["is_child", "updated_at"])
-    _event(case, user, "person_updated", "Personal details updated: " + ", ".join(sorted(data)))
+    _event(case, user, "person_updated", "Personal details updated: " + ", ".join(sorted(data)), fields=sorted(data))
     return person
 
 
@@ -183,7 +236,7 @@ def person_update(*, user, case: Case, data: dict) -> Person:
 def case_note_add(*, user, case: Case, text: str) -> CaseNote:
     _require_edit(user, case)
     if not text or not text.strip():
-        raise ValidationError({"text": "Write the note."})
+        raise ValidationError({"text": _("Write the note.")})
     note = CaseNote.objects.create(case=case, author=user, agency=case.agency, text=text.strip())
     _event(case, user, "note_added", "Note added.")
     return note
@@ -215,7 +268,14 @@ def consent_record(
     consent.full_clean()
     consent.save()
     verb = "given" if granted else "refused"
-    _event(case, user, "consent_recorded", f"Consent {verb}: {consent.get_purpose_display()}.")
+    _event(
+        case,
+        user,
+        "consent_recorded",
+        f"Consent {verb}: {_en(consent, 'purpose')}.",
+        purpose=consent.purpose,
+        granted=bool(granted),
+    )
     return consent
 
 
@@ -224,11 +284,11 @@ def consent_withdraw(*, user, case: Case, consent: Consent, reason: str) -> Cons
     _require_edit(user, case)
     consent = Consent.objects.select_for_update().get(pk=consent.pk, case=case)
     if consent.withdrawn_on is not None:
-        raise ValidationError("This consent was already withdrawn.")
+        raise ValidationError(_("This consent was already withdrawn."))
     if not consent.granted:
-        raise ValidationError("A refusal cannot be withdrawn; record a new consent instead.")
+        raise ValidationError(_("A refusal cannot be withdrawn; record a new consent instead."))
     if not reason or not reason.strip():
-        raise ValidationError({"withdrawal_reason": "Say why consent was withdrawn."})
+        raise ValidationError({"withdrawal_reason": _("Say why consent was withdrawn.")})
     consent.withdrawn_on = timezone.localdate()
     consent.withdrawal_reason = reason.strip()
     consent.save(update_fields=["withdrawn_on", "withdrawal_reason"])
@@ -242,7 +302,7 @@ def consent_withdraw(*, user, case: Case, consent: Consent, reason: str) -> Cons
             withdrawn_on=consent.withdrawn_on
         )
     # --- end privacy ---
-    _event(case, user, "consent_withdrawn", f"Consent withdrawn: {consent.get_purpose_display()}.")
+    _event(case, user, "consent_withdrawn", f"Consent withdrawn: {_en(consent, 'purpose')}.", purpose=consent.purpose)
     if valid_consent(case, consent.purpose) is None:
         # Without consent nothing may go on being shared for that purpose.
         from referrals.services import referrals_withdraw_for_consent
@@ -281,7 +341,13 @@ def risk_assessment_add(*, user, case: Case, **data) -> RiskAssessment:
     if case.stage == CaseStage.IDENTIFICATION:
         case.stage = CaseStage.FIRST_ASSISTANCE
         case.save(update_fields=["stage", "updated_at"])
-    _event(case, user, "risk_assessed", f"Risk assessed as {assessment.get_risk_level_display()}.")
+    _event(
+        case,
+        user,
+        "risk_assessed",
+        f"Risk assessed as {_en(assessment, 'risk_level')}.",
+        risk_level=assessment.risk_level,
+    )
     return assessment
 
 
@@ -301,11 +367,11 @@ def best_interests_determination_add(*, user, case: Case, **data) -> BestInteres
 def reflection_period_start(*, user, case: Case, start_date=None, days: int = 30) -> ReflectionPeriod:
     _require_edit(user, case)
     if case.reflection_periods.filter(ended_on__isnull=True).exists():
-        raise ValidationError("A reflection period is already running for this case.")
+        raise ValidationError(_("A reflection period is already running for this case."))
     period = ReflectionPeriod(case=case, start_date=start_date or timezone.localdate(), days=days, recorded_by=user)
     period.full_clean()
     period.save()
-    _event(case, user, "reflection_started", f"Reflection period of {days} days started.")
+    _event(case, user, "reflection_started", f"Reflection period of {days} days started.", days=days)
     return period
 
 
@@ -314,12 +380,18 @@ def reflection_period_end(*, user, case: Case, period: ReflectionPeriod, ended_o
     _require_edit(user, case)
     period = ReflectionPeriod.objects.select_for_update().get(pk=period.pk, case=case)
     if period.ended_on:
-        raise ValidationError("This reflection period has already ended.")
+        raise ValidationError(_("This reflection period has already ended."))
     period.ended_on = ended_on or timezone.localdate()
     period.end_reason = end_reason
     period.full_clean()
     period.save(update_fields=["ended_on", "end_reason"])
-    _event(case, user, "reflection_ended", f"Reflection period ended: {period.get_end_reason_display()}.")
+    _event(
+        case,
+        user,
+        "reflection_ended",
+        f"Reflection period ended: {_en(period, 'end_reason')}.",
+        end_reason=period.end_reason,
+    )
     return period
 
 
@@ -333,7 +405,7 @@ def support_plan_add(*, user, case: Case, **data) -> SupportPlan:
     if case.stage in (CaseStage.IDENTIFICATION, CaseStage.FIRST_ASSISTANCE):
         case.stage = CaseStage.LONG_TERM_ASSISTANCE
         case.save(update_fields=["stage", "updated_at"])
-    _event(case, user, "support_plan_added", f"Support plan added: {plan.get_type_display()}.")
+    _event(case, user, "support_plan_added", f"Support plan added: {_en(plan, 'type')}.", type=plan.type)
     return plan
 
 
@@ -342,7 +414,7 @@ def service_delivery_record(*, user, case: Case, **data) -> ServiceDelivery:
     """Owner staff, or a receiving agency granted `record_case_service`, record a delivered service."""
     access = case_access(user, case)
     if not access.record_services:
-        raise PermissionDenied("You cannot record services on this case.")
+        raise PermissionDenied(_("You cannot record services on this case."))
     _check_fields(data, {"service", "support_type", "provider", "support_plan", "started_on", "ended_on", "notes"})
     recorded_by_agency = _acting_agency(user, case)
     if not data.get("support_type") and data.get("service"):
@@ -356,7 +428,9 @@ def service_delivery_record(*, user, case: Case, **data) -> ServiceDelivery:
         case,
         user,
         "service_recorded",
-        f"Service recorded: {delivery.get_service_display()} by {delivery.provider.short_name}.",
+        f"Service recorded: {_en(delivery, 'service')} by {delivery.provider.short_name}.",
+        service=delivery.service,
+        provider=delivery.provider.short_name,
     )
     return delivery
 
@@ -377,32 +451,35 @@ def case_update(*, user, case: Case, status=None, stage=None, assigned_to=None) 
     """Change status, stage or assignee. Reassigning is for supervisors; closing uses case_close."""
     access = case_access(user, case)
     if not access.edit:
-        raise PermissionDenied("Only staff of the case's agency can change it.")
-    changes = []
+        raise PermissionDenied(_("Only staff of the case's agency can change it."))
+    changes, facts = [], {}
     if status is not None and status != case.status:
         if status in (CaseStatus.CLOSED, CaseStatus.CLOSEDREFERRED):
-            raise ValidationError({"status": "Close a case with its closure reason (case_close)."})
+            raise ValidationError({"status": _("Close a case with its closure reason (case_close).")})
         if case.is_closed and not access.supervise:
-            raise ValidationError({"status": "Only a supervisor can reopen a closed case."})
+            raise ValidationError({"status": _("Only a supervisor can reopen a closed case.")})
         if case.is_closed:
             case.closed_on = None
             case.closure_reason = ""
         case.status = status
-        changes.append(f"status {case.get_status_display()}")
+        changes.append(f"status {_en(case, 'status')}")
+        facts["status"] = status
     if stage is not None and stage != case.stage:
         case.stage = stage
-        changes.append(f"stage {case.get_stage_display()}")
+        changes.append(f"stage {_en(case, 'stage')}")
+        facts["stage"] = stage
     if assigned_to is not None and assigned_to != case.assigned_to:
         if not access.supervise and assigned_to != user:
-            raise PermissionDenied("Only a supervisor can assign a case to someone else.")
+            raise PermissionDenied(_("Only a supervisor can assign a case to someone else."))
         if not assigned_to.memberships.filter(agency=case.agency, is_active=True).exists():
-            raise ValidationError({"assigned_to": "The assignee must belong to the case's agency."})
+            raise ValidationError({"assigned_to": _("The assignee must belong to the case's agency.")})
         case.assigned_to = assigned_to
-        changes.append(f"assigned to {assigned_to.get_full_name() or assigned_to.username}")
+        facts["assigned_to"] = assigned_to.get_full_name() or assigned_to.username
+        changes.append(f"assigned to {facts['assigned_to']}")
     if changes:
         case.full_clean(exclude=["person", "created_by"])
         case.save()
-        _event(case, user, "case_updated", "Changed: " + "; ".join(changes) + ".")
+        _event(case, user, "case_updated", "Changed: " + "; ".join(changes) + ".", **facts)
     return case
 
 
@@ -410,18 +487,18 @@ def case_update(*, user, case: Case, status=None, stage=None, assigned_to=None) 
 def case_close(*, user, case: Case, reason: str, notes: str = "", referred: bool = False, closed_on=None) -> Case:
     access = case_access(user, case)
     if not access.edit:
-        raise PermissionDenied("Only staff of the case's agency can close it.")
+        raise PermissionDenied(_("Only staff of the case's agency can close it."))
     if case.is_closed:
-        raise ValidationError("This case is already closed.")
+        raise ValidationError(_("This case is already closed."))
     if not reason:
-        raise ValidationError({"closure_reason": "Give the reason for closing the case."})
+        raise ValidationError({"closure_reason": _("Give the reason for closing the case.")})
     case.status = CaseStatus.CLOSEDREFERRED if referred else CaseStatus.CLOSED
     case.closed_on = closed_on or timezone.localdate()
     case.closure_reason = reason
     case.closure_notes = notes
     case.full_clean(exclude=["person", "created_by"])
     case.save()
-    _event(case, user, "case_closed", f"Case closed: {case.get_closure_reason_display()}.")
+    _event(case, user, "case_closed", f"Case closed: {_en(case, 'closure_reason')}.", reason=reason)
     return case
 
 
@@ -439,11 +516,11 @@ def case_share(
     """
     access = case_access(user, case)
     if not access.supervise:
-        raise PermissionDenied("Only a supervisor of the case's agency can share it.")
+        raise PermissionDenied(_("Only a supervisor of the case's agency can share it."))
     if agency.id == case.agency_id:
-        raise ValidationError({"agency": "The case already belongs to this agency."})
+        raise ValidationError({"agency": _("The case already belongs to this agency.")})
     if not agency.is_active:
-        raise ValidationError({"agency": "This agency is no longer active."})
+        raise ValidationError({"agency": _("This agency is no longer active.")})
     assign_perm("cases.view_case", agency.group, case)
     if include_identity:
         assign_perm("cases.view_case_identity", agency.group, case)
@@ -452,14 +529,123 @@ def case_share(
     if allow_services:
         assign_perm("cases.record_case_service", agency.group, case)
     what = "with identifying data" if include_identity else "without identifying data"
-    _event(case, user, "case_shared", f"Shared with {agency.short_name} {what}. {reason}".strip())
+    _event(
+        case,
+        user,
+        "case_shared",
+        f"Shared with {agency.short_name} {what}. {reason}".strip(),
+        agency=agency.short_name,
+        identity=bool(include_identity),
+        reason=(reason or "").strip(),
+    )
 
 
 @transaction.atomic
 def case_unshare(*, user, case: Case, agency: Agency, reason: str = "") -> None:
     access = case_access(user, case)
     if not access.supervise:
-        raise PermissionDenied("Only a supervisor of the case's agency can end a share.")
+        raise PermissionDenied(_("Only a supervisor of the case's agency can end a share."))
     for perm in SHARE_PERMS:
         remove_perm(f"cases.{perm}", agency.group, case)
-    _event(case, user, "case_unshared", f"Access of {agency.short_name} ended. {reason}".strip())
+    _event(
+        case,
+        user,
+        "case_unshared",
+        f"Access of {agency.short_name} ended. {reason}".strip(),
+        agency=agency.short_name,
+        reason=(reason or "").strip(),
+    )
+
+
+# ------------------------------------------------------------------ likely duplicates (issue 6)
+
+
+def _identification_log_existing(*, user, agency, person, identification, assigned_to, existing, shown) -> Case:
+    """identification_log for a person already registered (see its docstring)."""
+    from .duplicates import differences, differences_note
+    from .selectors import identity_q
+
+    allowed = identity_q(user)
+    if allowed is None or not Case.objects.filter(allowed, person_id=existing.pk).exists():
+        raise PermissionDenied(_("You cannot add an identification to this person's record."))
+    existing = Person.objects.get(pk=existing.pk)
+    typed = Person(agency=agency, **person)  # validated like a new person, never saved
+    ident = Identification(agency=agency, caseworker=user, **identification)
+    errors = []
+    try:
+        typed.full_clean()
+    except ValidationError as e:
+        errors.append(e)
+    when = ident.identified_on or timezone.localdate()
+    ident.age_at_identification = existing.age(when)
+    ident.is_child = existing.is_child(when)
+    note = differences_note(differences(existing, person))
+    if note:
+        ident.narrative = f"{(ident.narrative or '').rstrip()}\n\n{note}".strip()
+    try:
+        ident.full_clean(exclude=["case"])
+    except ValidationError as e:
+        errors.append(e)
+    if assigned_to is not None and not assigned_to.memberships.filter(agency=agency, is_active=True).exists():
+        errors.append(ValidationError({"assigned_to": _("The assigned caseworker must belong to the agency.")}))
+    if errors:
+        raise _merge_errors(*errors)
+
+    open_case = (
+        Case.objects.select_for_update()
+        .filter(person=existing, agency=agency)
+        .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.CLOSEDREFERRED])
+        .order_by("-opened_on", "-id")
+        .first()
+    )
+    params = {"existing_person": existing.reference, "candidates": len(shown)}
+    if open_case is not None:
+        case = open_case
+        ident.case = case
+        ident.save()
+        latest = case.identifications.order_by("-identified_on", "-id").first()
+        if latest.id == ident.id:
+            _apply_identification_summary(case, ident)
+            case.save(
+                update_fields=[
+                    "is_child", "exploitation_types", "trafficking_status", "is_smuggled_migrant", "updated_at",
+                ]
+            )  # fmt: skip
+        summary = f"Identification of {when:%Y-%m-%d} recorded."
+        _event(case, user, "identification_added", summary, date=when.isoformat(), **params)
+        case.linked_to_open_case = True
+    else:
+        case = _case_open(person=existing, agency=agency, ident=ident, user=user, assigned_to=assigned_to, when=when)
+        summary = f"Identification logged by {agency.short_name}; case opened."
+        _event(case, user, "identification_logged", summary, agency=agency.short_name, **params)
+        case.linked_to_open_case = False
+    _record_duplicate_decision(user=user, person_data=person, chosen=existing, case=case, shown=shown, linked=True)
+    return case
+
+
+def _record_duplicate_decision(*, user, person_data: dict, chosen: Person, case: Case, shown, linked: bool) -> None:
+    """The audit trail's explicit record of a caseworker's answer to the likely-duplicates panel.
+
+    A security event (audit.services.security_event_record, kind "duplicate_linked" or
+    "duplicate_not_linked"), in the caller's transaction, with who and when (the event's facts), the
+    typed names' phonetic keys as blind-index values (cases.duplicates.typed_name_index: no name in
+    clear in the audit trail), the person chosen (or created), the case, and every candidate shown.
+    """
+    from audit.services import security_event_record
+
+    from .duplicates import typed_name_index
+
+    security_event_record(
+        kind="duplicate_linked" if linked else "duplicate_not_linked",
+        user=user,
+        detail={
+            "decision": "same_person" if linked else "new_person",
+            "typed_name_index": typed_name_index(person_data),
+            "person": chosen.reference,
+            "person_id": chosen.pk,
+            "case": case.reference,
+            "case_id": case.pk,
+            "agency": case.agency.short_name,
+            "shown": [{"person": p.reference, "person_id": p.pk} for p in shown],
+        },
+    )

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("cases/", views.case_list_view, name="case_list"),
     path("cases/new/", views.identification_log_view, name="identification_log"),
+    path("cases/new/duplicates/", views.identification_duplicates_view, name="identification_duplicates"),
     path("cases/<str:reference>/", views.case_detail, name="case_detail"),
     path("cases/<str:reference>/person/", views.person_edit_view, name="case_person_edit"),
     path("cases/<str:reference>/update/", views.case_update_view, name="case_update"),

@@ -14,14 +14,14 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.forms import NullBooleanSelect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.services import access_record  # audit (issue 5)
+from glo_act.calendar_fields import use_user_calendar
 from glo_act.vocabularies import CaseStage, CaseStatus, ExploitationType
-from partners.models import Agency, Country, Role
+from partners.models import Agency, Role
 from partners.selectors import user_scope
 from victims.models import age_band
 
@@ -47,15 +47,11 @@ from .forms import (
 )
 from .models import RiskAssessment
 from .selectors import case_get, case_list, case_shares, case_visible_to, identity_case_ids
+from .timeline import event_text
 
 PAGE_SIZE = 25
 REVIEW_DUE_DAYS = 14
 CLOSED = [CaseStatus.CLOSED, CaseStatus.CLOSEDREFERRED]
-# Timeline entries whose summary may carry free text written by staff (e.g. a share's reason).
-FREE_TEXT_EVENTS = {
-    "case_shared": gettext_lazy("Shared with another agency."),
-    "case_unshared": gettext_lazy("A share was ended."),
-}
 
 
 class CaseRow:
@@ -95,7 +91,9 @@ def friendly_filters(form):
 
 
 def _country_names() -> dict:
-    return dict(Country.objects.values_list("code", "name"))
+    from partners.countries import country_names
+
+    return country_names()
 
 
 def access_record_rows(request, what: str, *row_lists) -> None:
@@ -167,7 +165,7 @@ def _oversight_counts(user) -> dict:
 @login_required
 def case_list_view(request):
     filterset = CaseFilterSet(request.GET, queryset=case_list(request.user), request=request)
-    friendly_filters(filterset.form)
+    friendly_filters(use_user_calendar(filterset.form, request.user))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -188,7 +186,18 @@ def case_list_view(request):
 
 @login_required
 def identification_log_view(request):
-    scope = user_scope(request.user)
+    """Log an identification: the person, the identification and a case, in one go.
+
+    Likely duplicates (issue 6, cases/duplicates.py): when persons the user may see with identity
+    look like the one typed, nothing is saved; the form comes back with the panel "Possible existing
+    records" and a signed token of the candidates shown. The caseworker's button ("this is the same
+    person" / "none of these") is honoured only when the token covers every candidate found now;
+    otherwise, and when no button was pressed, the panel is shown again.
+    """
+    from . import duplicates
+
+    user = request.user
+    scope = user_scope(user)
     if not scope.identify_agency_ids:
         raise PermissionDenied(_("Your role does not log identifications."))
     data = request.POST if request.method == "POST" else None
@@ -196,26 +205,49 @@ def identification_log_view(request):
     agencies = list(agency_form.fields["agency"].queryset)
     if not agencies:
         raise PermissionDenied(_("Your role does not log identifications."))
-    person_form = PersonForm(data)
-    ident_form = IdentificationForm(data, agency=agencies[0])
+    person_form = PersonForm(data, user=user)
+    ident_form = IdentificationForm(data, agency=agencies[0], user=user)
+    check, kept = None, ""
     if request.method == "POST":
         valid = [f.is_valid() for f in (agency_form, person_form, ident_form)]
-        if all(valid):
-            agency = agency_form.cleaned_data["agency"]
-            identified_on = ident_form.cleaned_data["identified_on"]
+        identified_on = ident_form.cleaned_data.get("identified_on")
+        if valid[1]:
+            typed = duplicates.typed_person(person_form.cleaned_data, on=identified_on)
+            check = duplicates.check(user, typed, request.POST)
+        if all(valid) and check.resolved:
             try:
                 case = services.identification_log(
-                    user=request.user,
-                    agency=agency,
+                    user=user,
+                    agency=agency_form.cleaned_data["agency"],
                     person=person_form.service_data(estimated_on=identified_on),
                     identification=ident_form.service_data(),
+                    existing_person=check.chosen_person if check.decision.link_reference else None,
+                    duplicates_shown=[d.person for d in check.found],
                 )
             except ValidationError as error:
                 _split_errors(error, person_form, ident_form)
             else:
-                messages.success(request, _("Identification logged. Case %(ref)s is open.") % {"ref": case.reference})
+                if getattr(case, "linked_to_open_case", False):
+                    text = _("Identification added to the person's open case %(ref)s.")
+                elif check.decision.link_reference:
+                    text = _("Identification logged for the person already registered. Case %(ref)s is open.")
+                else:
+                    text = _("Identification logged. Case %(ref)s is open.")
+                messages.success(request, text % {"ref": case.reference})
                 return redirect("case_detail", reference=case.reference)
-        messages.error(request, _("The identification was not saved. Please correct the marked fields."))
+        if check is not None and check.stale_choice:
+            person_form.add_error(
+                None, _("The person you chose no longer matches the details typed: check them and choose again.")
+            )
+        elif check is not None and check.resolved and check.decision.made:
+            kept = check.decision.value  # remembered while other fields are corrected
+        waiting = all(valid) and check is not None and check.found and not check.resolved
+        if not waiting:  # when only the choice is missing, the panel says why nothing was saved
+            messages.error(request, _("The identification was not saved. Please correct the marked fields."))
+    found = check.found if check is not None else []
+    rows = duplicates.candidates(user, found, _typed_data(person_form), chosen=kept)
+    if rows:  # audit: the candidates' identities are on the page
+        access_record(user=user, request=request, person_ids=[c.person.id for c in rows], what="likely duplicates")
     return render(
         request,
         "cases/identification_form.html",
@@ -224,8 +256,20 @@ def identification_log_view(request):
             "several_agencies": len(agencies) > 1,
             "person_form": person_form,
             "form": ident_form,
+            "duplicates": rows,
+            "duplicates_token": duplicates.issue_token(user, [c.person.id for c in rows]) if rows else "",
+            "duplicate_kept": kept,
+            "duplicate_new": duplicates.NEW,
         },
     )
+
+
+def _typed_data(person_form) -> dict:
+    """The person form's valid values, aliases as a list (for the panel's comparison)."""
+    data = dict(getattr(person_form, "cleaned_data", None) or {})
+    if isinstance(data.get("aliases"), str):
+        data["aliases"] = [a.strip() for a in data["aliases"].split(",") if a.strip()]
+    return data
 
 
 def _split_errors(error: ValidationError, person_form, ident_form) -> None:
@@ -253,7 +297,7 @@ def person_edit_view(request, reference):
         raise PermissionDenied(_("Only staff of the case's agency can change the person's details."))
     person = case.person
     if request.method == "POST":
-        form = PersonForm(request.POST)
+        form = PersonForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.service_data()
             if data.get("estimated_age") == person.estimated_age:
@@ -271,7 +315,7 @@ def person_edit_view(request, reference):
     else:
         initial = {name: getattr(person, name) for name in PERSON_FORM_FIELDS}
         initial["aliases"] = ", ".join(person.aliases)
-        form = PersonForm(initial=initial)
+        form = PersonForm(initial=initial, user=request.user)
     access_record(user=request.user, request=request, person_ids=[person.id], case_ids=[case.id], what="person edit")
     return render(request, "cases/person_form.html", {"case": case, "person_form": form})
 
@@ -280,8 +324,11 @@ def person_edit_view(request, reference):
 # Case detail and the forms that post to it
 
 
-def _forms_for(case, access, bound: dict | None = None) -> dict:
-    """Unbound forms for what this user may do on this case; `bound` replaces one after errors."""
+def _forms_for(case, access, user, bound: dict | None = None) -> dict:
+    """Unbound forms for what this user may do on this case; `bound` replaces one after errors.
+
+    Every date field reads and shows dates in the user's calendar (issue 6).
+    """
     forms = {}
     if access.edit:
         forms.update(
@@ -307,6 +354,8 @@ def _forms_for(case, access, bound: dict | None = None) -> dict:
         forms["unshare_form"] = CaseUnshareForm()
     if access.record_services:
         forms["service_form"] = ServiceDeliveryForm(case=case, auto_id=_auto_id("service_form"))
+    for form in forms.values():
+        use_user_calendar(form, user)
     forms.update(bound or {})
     return forms
 
@@ -316,12 +365,13 @@ def _auto_id(form_name: str) -> str:
     return form_name.removesuffix("_form").replace("_", "-") + "-%s"
 
 
-def _timeline(case, access) -> list:
+def _timeline(case, access, user) -> list:
+    """Each entry written in the reader's language and calendar (cases/timeline.py); a share's reason,
+    free text, is left out for pseudonymous readers."""
+    language = translation.get_language()
     events = []
     for event in case.events.select_related("actor"):
-        text = event.summary
-        if access.pseudonymous and event.action in FREE_TEXT_EVENTS:
-            text = FREE_TEXT_EVENTS[event.action]
+        text = event_text(event, user=user, language=language, pseudonymous=access.pseudonymous)
         events.append({"when": event.created_at, "actor": event.actor, "action": event.action, "text": text})
     return events
 
@@ -344,7 +394,7 @@ def _render_detail(request, case, access, bound=None, bound_pk=None, status=200)
         "reflection_periods": case.reflection_periods.select_related("recorded_by"),
         "support_plans": case.support_plans.select_related("created_by"),
         "services_delivered": case.services.select_related("provider", "recorded_by", "support_plan"),
-        "timeline": _timeline(case, access),
+        "timeline": _timeline(case, access, request.user),
         "best_interests": list(case.best_interests_determinations.select_related("decided_by")),
         "referrals": _referral_rows(request.user, case),
         "shares": case_shares(case) if access.edit else [],
@@ -360,7 +410,7 @@ def _render_detail(request, case, access, bound=None, bound_pk=None, status=200)
             for value, label in PersonForm.base_fields["vulnerabilities"].choices
             if value in person.vulnerabilities
         ]
-    context.update(_forms_for(case, access, bound))
+    context.update(_forms_for(case, access, request.user, bound))
     if access.view_identity:  # audit: the person's identity is on the page
         access_record(user=request.user, request=request, person_ids=[person.id], case_ids=[case.id], what="case")
     return render(request, "cases/case_detail.html", context, status=status)
@@ -385,7 +435,7 @@ def _case_action(request, reference, *, form_name, form_class, service, success,
     case, access = case_get(request.user, reference)
     extra = child(case) if child else {}
     kwargs = (form_kwargs or (lambda c: {}))(case)
-    form = form_class(request.POST, auto_id=_auto_id(form_name), **kwargs)
+    form = use_user_calendar(form_class(request.POST, auto_id=_auto_id(form_name), **kwargs), request.user)
     if form.is_valid():
         try:
             service(user=request.user, case=case, **extra, **form.service_data())
@@ -604,3 +654,51 @@ def case_unshare_view(request, reference, agency):
         anchor="shares",
         child=lambda case: {"agency": get_object_or_404(Agency, short_name=agency)},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Likely duplicates while typing (issue 6): the identification form's script asks for the panel
+
+
+@login_required
+@require_POST
+def identification_duplicates_view(request):
+    """JSON for static/js/duplicates.js: the "Possible existing records" panel for what is typed.
+
+    POST (the form's own fields and CSRF token: names never travel in a URL), session sign-in.
+    Only persons the user may see with identity are looked at (cases.duplicates); others are neither
+    shown nor counted. The answer carries the panel's HTML (translated, in the user's calendar) and a
+    token of the candidates shown; the form's server-side check stays the authority.
+    """
+    from django.http import JsonResponse
+    from django.template.loader import render_to_string
+
+    from . import duplicates
+
+    user = request.user
+    scope = user_scope(user)
+    if not scope.identify_agency_ids:
+        raise PermissionDenied(_("Your role does not log identifications."))
+    person_form = PersonForm(request.POST, user=user)
+    ident_form = IdentificationForm(request.POST, user=user)
+    person_form.is_valid()
+    ident_form.is_valid()
+    typed_data = _typed_data(person_form)
+    typed = duplicates.typed_person(typed_data, on=ident_form.cleaned_data.get("identified_on"))
+    rows = duplicates.candidates(user, duplicates.find(user, typed), typed_data)
+    if not rows:
+        response = JsonResponse({"count": 0, "candidates": [], "token": "", "html": ""})
+    else:
+        access_record(user=user, request=request, person_ids=[c.person.id for c in rows], what="likely duplicates")
+        context = {"duplicates": rows, "duplicate_new": duplicates.NEW}
+        html = render_to_string("cases/duplicates_panel.html", context, request=request)
+        response = JsonResponse(
+            {
+                "count": len(rows),
+                "candidates": [{"person": c.reference, "cases": c.case_references} for c in rows],
+                "token": duplicates.issue_token(user, [c.person.id for c in rows]),
+                "html": html,
+            }
+        )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import AttachmentKind
 from .services import DESCRIPTION_MAX, REASON_MAX
@@ -10,15 +11,15 @@ class AttachmentForm(forms.Form):
     """Shape only: the service decides by content whether the file is kept."""
 
     file = forms.FileField(
-        label="File",
-        help_text="A PDF, JPEG, PNG or WebP file. Photos are re-saved without their location and camera data.",
+        label=_("File"),
+        help_text=_("A PDF, JPEG, PNG or WebP file. Photos are re-saved without their location and camera data."),
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-        error_messages={"required": "Choose a file to attach."},
+        error_messages={"required": _("Choose a file to attach.")},
     )
     kind = forms.ChoiceField(
-        label="Kind", required=False, choices=[("", "Decide from the file"), *AttachmentKind.choices]
+        label=_("Kind"), required=False, choices=[("", _("Decide from the file")), *AttachmentKind.choices]
     )
-    description = forms.CharField(label="Description", required=False, max_length=DESCRIPTION_MAX)
+    description = forms.CharField(label=_("Description"), required=False, max_length=DESCRIPTION_MAX)
 
     def add_service_errors(self, error):
         for field, messages in error.message_dict.items():
@@ -26,4 +27,4 @@ class AttachmentForm(forms.Form):
 
 
 class AttachmentDeleteForm(forms.Form):
-    reason = forms.CharField(label="Why remove this attachment?", max_length=REASON_MAX)
+    reason = forms.CharField(label=_("Why remove this attachment?"), max_length=REASON_MAX)

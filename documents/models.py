@@ -6,46 +6,62 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AttachmentKind(models.TextChoices):
-    DOCUMENT = "document", "Document"
-    PHOTO = "photo", "Photo"
-    OTHER = "other", "Other"
+    DOCUMENT = "document", _("Document")
+    PHOTO = "photo", _("Photo")
+    OTHER = "other", _("Other")
 
 
 class AttachmentContentType(models.TextChoices):
     """The only types kept, as detected from the bytes (documents.validation)."""
 
     PDF = "application/pdf", "PDF"
-    JPEG = "image/jpeg", "JPEG image"
-    PNG = "image/png", "PNG image"
-    WEBP = "image/webp", "WebP image"
+    JPEG = "image/jpeg", _("JPEG image")
+    PNG = "image/png", _("PNG image")
+    WEBP = "image/webp", _("WebP image")
 
 
 class Attachment(models.Model):
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="attachments")
-    kind = models.CharField(max_length=20, choices=AttachmentKind.choices)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="attachments", verbose_name=_("case"))
+    kind = models.CharField(max_length=20, choices=AttachmentKind.choices, verbose_name=_("kind"))
     # The uploader's file name, sanitised (no path, no control or bidi-override characters), for display
     # and the download's file name only; the stored file is named by `stored_name`.
-    display_name = models.CharField(max_length=120, blank=True)
+    display_name = models.CharField(max_length=120, blank=True, verbose_name=_("name"))
     stored_name = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    content_type = models.CharField(max_length=40, choices=AttachmentContentType.choices)
-    size = models.PositiveBigIntegerField(help_text="Bytes of the stored (sanitised) content.")
-    sha256 = models.CharField(max_length=64, blank=True, help_text="Of the stored content, before encryption.")
-    encrypted = models.BooleanField(default=False, help_text="Whether the file on disk is encrypted at rest.")
-    description = models.CharField(max_length=500, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    uploaded_by_agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    # Soft deletion by an editor: the file is removed from disk, the row stays for accountability.
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    content_type = models.CharField(max_length=40, choices=AttachmentContentType.choices, verbose_name=_("file type"))
+    size = models.PositiveBigIntegerField(
+        help_text=_("Bytes of the stored (sanitised) content."), verbose_name=_("size")
     )
-    deletion_reason = models.CharField(max_length=300, blank=True)
+    sha256 = models.CharField(
+        max_length=64, blank=True, help_text=_("Of the stored content, before encryption."), verbose_name=_("SHA-256")
+    )
+    encrypted = models.BooleanField(
+        default=False, help_text=_("Whether the file on disk is encrypted at rest."), verbose_name=_("encrypted")
+    )
+    description = models.CharField(max_length=500, blank=True, verbose_name=_("description"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("added by")
+    )
+    uploaded_by_agency = models.ForeignKey(
+        "partners.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("added at"))
+    # Soft deletion by an editor: the file is removed from disk, the row stays for accountability.
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("removed at"))
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
+    deletion_reason = models.CharField(max_length=300, blank=True, verbose_name=_("why removed"))
     # Erasure (retention or withdrawn consent): file removed and identifying metadata blanked.
-    erased_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("erased at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -8,7 +8,9 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases.models import Case, CaseEvent
 from cases.selectors import case_access
@@ -22,13 +24,18 @@ DESCRIPTION_MAX = 500
 REASON_MAX = 300
 
 
-def _event(case: Case, actor, action: str, summary: str) -> None:
-    CaseEvent.objects.create(case=case, actor=actor, action=action, summary=summary[:255])
+def _event(case: Case, actor, action: str, summary: str, **params) -> None:
+    """The summary in English; the case page writes it in the reader's language from params (cases/timeline.py)."""
+    CaseEvent.objects.create(case=case, actor=actor, action=action, summary=summary[:255], params=params)
 
 
 def _require_edit(user, case: Case) -> None:
     if not case_access(user, case).edit:
-        raise PermissionDenied("Only staff of the case's agency can change its attachments.")
+        raise PermissionDenied(_("Only staff of the case's agency can change its attachments."))
+
+
+def _at_most(limit: int) -> str:
+    return ngettext("At most %(limit)s character.", "At most %(limit)s characters.", limit) % {"limit": limit}
 
 
 def _read_bounded(upload) -> bytes:
@@ -54,12 +61,12 @@ def attachment_add(*, user, case: Case, upload, filename: str, kind: str = "", d
     """
     _require_edit(user, case)
     if case.is_closed:
-        raise ValidationError({"file": "The case is closed: reopen it to add attachments."})
+        raise ValidationError({"file": _("The case is closed: reopen it to add attachments.")})
     if kind and kind not in AttachmentKind.values:
-        raise ValidationError({"kind": f"Choose one of: {', '.join(AttachmentKind.values)}."})
+        raise ValidationError({"kind": _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(AttachmentKind.values)}})
     description = (description or "").strip()
     if len(description) > DESCRIPTION_MAX:
-        raise ValidationError({"description": f"At most {DESCRIPTION_MAX} characters."})
+        raise ValidationError({"description": _at_most(DESCRIPTION_MAX)})
     clean = check_upload(_read_bounded(upload))
     attachment = Attachment(
         case=case,
@@ -76,10 +83,14 @@ def attachment_add(*, user, case: Case, upload, filename: str, kind: str = "", d
     try:
         attachment.full_clean()
         attachment.save()
+        with translation.override("en"):
+            summary = (
+                f"{attachment.get_kind_display()} attached ({attachment.get_content_type_display()}, "
+                f"attachment {attachment.pk})."
+            )
         _event(
-            case, user, "attachment_added",
-            f"{attachment.get_kind_display()} attached ({attachment.get_content_type_display()}, "
-            f"attachment {attachment.pk}).",
+            case, user, "attachment_added", summary,
+            kind=attachment.kind, content_type=attachment.content_type, id=attachment.pk,
         )  # fmt: skip
     except BaseException:
         storage.remove(attachment.stored_name)
@@ -98,17 +109,17 @@ def attachment_delete(*, user, case: Case, attachment: Attachment, reason: str) 
     _require_edit(user, case)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the attachment is removed."})
+        raise ValidationError({"reason": _("Say why the attachment is removed.")})
     if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"At most {REASON_MAX} characters."})
+        raise ValidationError({"reason": _at_most(REASON_MAX)})
     attachment = Attachment.objects.select_for_update().get(pk=attachment.pk, case=case)
     if not attachment.is_available:
-        raise ValidationError({"reason": "This attachment was already removed."})
+        raise ValidationError({"reason": _("This attachment was already removed.")})
     attachment.deleted_at = timezone.now()
     attachment.deleted_by = user
     attachment.deletion_reason = reason
     attachment.save(update_fields=["deleted_at", "deleted_by", "deletion_reason"])
-    _event(case, user, "attachment_deleted", f"Attachment {attachment.pk} removed.")
+    _event(case, user, "attachment_deleted", f"Attachment {attachment.pk} removed.", id=attachment.pk)
     # Last, so that a refused change above leaves the file. Erring towards erasure: should the
     # commit itself fail, the row still lists a file that is gone (its download answers 404).
     storage.remove(attachment.stored_name)
@@ -130,7 +141,7 @@ def attachments_erase_for_case(*, case: Case, actor=None) -> int:
         attachment.erased_at = now
         attachment.save(update_fields=["display_name", "description", "sha256", "deletion_reason", "erased_at"])
     if rows:
-        _event(case, actor, "attachments_erased", f"{len(rows)} attachment file(s) erased.")
+        _event(case, actor, "attachments_erased", f"{len(rows)} attachment file(s) erased.", count=len(rows))
     for attachment in rows:
         storage.remove(attachment.stored_name)
     return len(rows)

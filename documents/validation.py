@@ -36,6 +36,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .models import AttachmentContentType
@@ -54,7 +55,6 @@ EXTENSIONS = {
     AttachmentContentType.PNG: {"png"},
     AttachmentContentType.WEBP: {"webp"},
 }
-ACCEPTED_TEXT = "a PDF, JPEG, PNG or WebP file"
 
 # Markup that makes a file something a browser or viewer might run: searched, case-insensitively, in
 # the raw bytes (a browser reads `<script` only with no space after `<`).
@@ -102,44 +102,48 @@ def refuse(message: str, code: str) -> ValidationError:
 
 
 def too_large_message() -> str:
-    return f"The file is larger than {filesizeformat(settings.ATTACHMENT_MAX_BYTES)}, the most an attachment may be."
+    return _("The file is larger than %(size)s, the most an attachment may be.") % {
+        "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES)
+    }
 
 
 def check_upload(data: bytes) -> CleanFile:
     """The sanitised content to store, or a ValidationError saying why the file is refused."""
     if not data:
-        raise refuse("The file is empty.", "empty")
+        raise refuse(_("The file is empty."), "empty")
     if len(data) > settings.ATTACHMENT_MAX_BYTES:
         raise refuse(too_large_message(), "too_large")
     guess = filetype.guess(data)
     content_type = guess.mime if guess else None
     if content_type not in ACCEPTED:
-        what = f" ({guess.mime})" if guess else ""
-        raise refuse(f"This kind of file{what} is not accepted. Attach {ACCEPTED_TEXT}.", "type")
+        if guess:
+            message = _("This kind of file (%(type)s) is not accepted. Attach a PDF, JPEG, PNG or WebP file.")
+            raise refuse(message % {"type": guess.mime}, "type")
+        raise refuse(_("This kind of file is not accepted. Attach a PDF, JPEG, PNG or WebP file."), "type")
     lowered = data.lower()
     if any(marker in lowered for marker in MARKUP):
-        raise refuse("The file contains web page or script code and is refused.", "polyglot")
+        raise refuse(_("The file contains web page or script code and is refused."), "polyglot")
     if zipfile.is_zipfile(io.BytesIO(data)):
-        raise refuse("The file is also an archive (zip) and is refused.", "polyglot")
+        raise refuse(_("The file is also an archive (zip) and is refused."), "polyglot")
     if content_type == AttachmentContentType.PDF:
         _check_pdf(data)
         try:
             data = strip_pdf_metadata(data)
         except UnreadablePdf:
-            raise refuse("The PDF could not be read.", "pdf_unreadable") from None
+            raise refuse(_("The PDF could not be read."), "pdf_unreadable") from None
         _check_pdf(data)  # the rewritten file passes the same checks
         return CleanFile(content=data, content_type=content_type, extension="pdf")
     if b"%PDF-" in data:
-        raise refuse("The image also contains a PDF document and is refused.", "polyglot")
+        raise refuse(_("The image also contains a PDF document and is refused."), "polyglot")
     return _reencode_image(data, content_type)
 
 
 def _check_pdf(data: bytes) -> None:
     end = data.rfind(b"%%EOF")
     if end < 0:
-        raise refuse("The PDF is incomplete (no end marker).", "pdf_incomplete")
+        raise refuse(_("The PDF is incomplete (no end marker)."), "pdf_incomplete")
     if data[end + 5 :].strip(b" \t\r\n\f\x00"):
-        raise refuse("The PDF has data after its end and is refused.", "polyglot")
+        raise refuse(_("The PDF has data after its end and is refused."), "polyglot")
     _check_pdf_text(data)
     budget = settings.ATTACHMENT_PDF_INFLATE_BYTES
     for match in PDF_STREAM.finditer(data):
@@ -149,26 +153,27 @@ def _check_pdf(data: bytes) -> None:
             continue  # images and fonts: pixels and glyphs, not dictionaries
         stop = data.find(b"endstream", start)
         if stop < 0:
-            raise refuse("The PDF is damaged (a stream has no end).", "pdf_incomplete")
+            raise refuse(_("The PDF is damaged (a stream has no end)."), "pdf_incomplete")
         inflated, used = _inflate(data[start:stop], budget)
         budget -= used
         if budget <= 0:
-            raise refuse("The PDF is too complex to check and is refused.", "pdf_too_complex")
+            raise refuse(_("The PDF is too complex to check and is refused."), "pdf_too_complex")
         if inflated:
             _check_pdf_text(inflated)
 
 
 def _check_pdf_text(text: bytes) -> None:
     if PDF_OPEN_ACTION.search(text):
-        raise refuse("The PDF runs an action when opened and is refused.", "pdf_active")
+        raise refuse(_("The PDF runs an action when opened and is refused."), "pdf_active")
     names = [m.group(1) for m in PDF_FORBIDDEN.finditer(text)]
     names += [NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw) for raw in PDF_ESCAPED_NAME.findall(text)]
     for name in names:
         if name == b"Encrypt":
-            raise refuse("The PDF is encrypted or password-protected and cannot be checked.", "pdf_encrypted")
+            raise refuse(_("The PDF is encrypted or password-protected and cannot be checked."), "pdf_encrypted")
         if name in PDF_FORBIDDEN_NAMES:
             readable = name.decode("ascii", "replace")
-            raise refuse(f"The PDF contains active content (/{readable}) and is refused.", "pdf_active")
+            message = _("The PDF contains active content (/%(name)s) and is refused.") % {"name": readable}
+            raise refuse(message, "pdf_active")
 
 
 def _inflate(chunk: bytes, budget: int) -> tuple[bytes, int]:
@@ -184,23 +189,31 @@ def _inflate(chunk: bytes, budget: int) -> tuple[bytes, int]:
 def _reencode_image(data: bytes, content_type: str) -> CleanFile:
     extension, formats = ACCEPTED[content_type]
     max_pixels, max_side = settings.ATTACHMENT_MAX_PIXELS, settings.ATTACHMENT_MAX_SIDE
-    limit = f"{max_pixels / 1_000_000:g} megapixels and {max_side} pixels a side"
+    limit = _("%(megapixels)s megapixels and %(side)s pixels a side") % {
+        "megapixels": f"{max_pixels / 1_000_000:g}",
+        "side": max_side,
+    }
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=list(formats)) as image:
                 width, height = image.size
                 if width * height > max_pixels or max(width, height) > max_side:
-                    raise refuse(f"The image is too large ({width} × {height} pixels); the limit is {limit}.", "bomb")
+                    raise refuse(
+                        _("The image is too large (%(width)s × %(height)s pixels); the limit is %(limit)s.")
+                        % {"width": width, "height": height, "limit": limit},
+                        "bomb",
+                    )
                 image.load()
                 pixels = ImageOps.exif_transpose(image)
                 pixels = _plain_mode(pixels, content_type)
                 # A new image from the bare pixels: nothing of the original's metadata comes along.
                 clean = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise refuse(f"The image is too large; the limit is {limit}.", "bomb") from None
+        raise refuse(_("The image is too large; the limit is %(limit)s.") % {"limit": limit}, "bomb") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        raise refuse("The image is damaged or not what its content claims and cannot be read.", "bad_image") from None
+        message = _("The image is damaged or not what its content claims and cannot be read.")
+        raise refuse(message, "bad_image") from None
     out = io.BytesIO()
     if content_type == AttachmentContentType.JPEG:
         clean.save(out, "JPEG", quality=90)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import services
@@ -38,7 +39,7 @@ def _record_access(request, case, what: str) -> None:
 def attachment_upload_view(request, reference):
     case, access = case_for_attachments(request.user, reference)
     if not access.edit:
-        raise PermissionDenied("Only staff of the case's agency can add attachments.")
+        raise PermissionDenied(_("Only staff of the case's agency can add attachments."))
     if request.method != "POST":
         form = AttachmentForm(auto_id="attachment-%s")
         return render(request, "documents/attachment_form.html", {"case": case, "access": access, "form": form})
@@ -47,7 +48,7 @@ def attachment_upload_view(request, reference):
     if refusal == TOO_LARGE:
         form.add_error("file", too_large_message())
     elif refusal == TOO_MANY:
-        form.add_error("file", "Attach one file at a time.")
+        form.add_error("file", _("Attach one file at a time."))
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -58,9 +59,9 @@ def attachment_upload_view(request, reference):
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, "Attachment added.")
+            messages.success(request, _("Attachment added."))
             return redirect(_case_anchor(case))
-    messages.error(request, "Not attached. Please see the message below.")
+    messages.error(request, _("Not attached. Please see the message below."))
     return render(request, "documents/attachment_form.html", {"case": case, "access": access, "form": form})
 
 
@@ -82,7 +83,7 @@ def attachment_download_view(request, reference, pk):
 def attachment_delete_view(request, reference, pk):
     case, access, attachment = attachment_get(request.user, reference, pk)
     if not access.edit:
-        raise PermissionDenied("Only staff of the case's agency can remove its attachments.")
+        raise PermissionDenied(_("Only staff of the case's agency can remove its attachments."))
     form = AttachmentDeleteForm(request.POST or None, auto_id="attachment-delete-%s")
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,7 +94,7 @@ def attachment_delete_view(request, reference, pk):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "Attachment removed.")
+            messages.success(request, _("Attachment removed."))
             return redirect(_case_anchor(case))
     context = {"case": case, "access": access, "attachment": attachment, "form": form}
     return render(request, "documents/attachment_delete.html", context)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.settings import api_settings
@@ -37,7 +38,7 @@ class Conflict(exceptions.APIException):
     """The request does not fit the object's current state (glo_act.exceptions.StateConflict)."""
 
     status_code = 409
-    default_detail = "This change does not fit the current state."
+    default_detail = _("This change does not fit the current state.")
     default_code = "conflict"
 
 

@@ -75,10 +75,10 @@ class SolarHijriOrGregorianDateField(forms.Field):
 
 def use_user_calendar(form, user):
     """Point every calendar date field of this form instance at the user's calendar and language."""
-    from partners.selectors import user_calendar
+    from partners.selectors import user_calendar, user_language
 
     calendar = user_calendar(user)
-    language = getattr(user, "language", None) or "en"
+    language = user_language(user)
     for field in form.fields.values():
         if isinstance(field, SolarHijriOrGregorianDateField):
             field.set_calendar(calendar, language)

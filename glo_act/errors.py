@@ -10,19 +10,21 @@ import logging
 
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger(__name__)
 
+# In the language of the request (glo_act.middleware.UserLanguageMiddleware ran before any error).
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood."),
-    403: ("Not allowed", "Your role does not allow this."),
-    404: ("Not found", "There is no such page, or it is not open to your account."),
-    500: ("Something went wrong", "The error has been logged. Nothing you entered was saved. "
-          "Please try again, and tell your administrator if it happens again."),
+    400: (_("Bad request"), _("The request could not be understood.")),
+    403: (_("Not allowed"), _("Your role does not allow this.")),
+    404: (_("Not found"), _("There is no such page, or it is not open to your account.")),
+    500: (_("Something went wrong"), _("The error has been logged. Nothing you entered was saved. "
+          "Please try again, and tell your administrator if it happens again.")),
 }  # fmt: skip
-API_DETAIL = {400: "Bad request.", 403: "You do not have permission to perform this action.",
-              404: "Not found.", 500: "Server error."}  # fmt: skip
+API_DETAIL = {400: _("Bad request."), 403: _("You do not have permission to perform this action."),
+              404: _("Not found."), 500: _("Server error.")}  # fmt: skip
 
 
 def _is_api(request) -> bool:
@@ -76,5 +78,6 @@ def csrf_failure(request, reason=""):
     """Django's own CSRF page is styled inline (CSP refuses it) and talks to developers."""
     return _page(
         request, 403, "403.html",
-        {"exception": "This form has expired or was sent from another site. Go back, reload the page and try again."},
+        {"exception": _("This form has expired or was sent from another site. "
+                        "Go back, reload the page and try again.")},
     )  # fmt: skip

@@ -1,6 +1,9 @@
-"""Response headers that protect every answer: security headers and no caching of personal data."""
+"""Response headers that protect every answer (security headers, no caching of personal data), and the
+language of each answer (issue 6)."""
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class SecurityHeadersMiddleware:
@@ -60,4 +63,41 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         response["Cache-Control"] = "no-store"
         response["Pragma"] = "no-cache"
+        return response
+
+
+class UserLanguageMiddleware:
+    """The language of every page, message and error of a request (issue 6).
+
+    Sits right after AuthenticationMiddleware, in place of Django's LocaleMiddleware, which cannot
+    see the user. A signed-in user (a session that still owes its second factor included) reads
+    partners.selectors.user_language: their own choice on the account page, else the language of
+    their agencies' country, else English; it needs no query of its own (it shares user_scope's,
+    which the navigation makes anyway). Anyone else gets what LocaleMiddleware would give: the
+    sign-in page's language choice (cookie), else the browser's Accept-Language, among
+    settings.LANGUAGES; those answers carry `Vary: Accept-Language`. API calls with a token are
+    anonymous at this point (the token is read by the view), so API clients choose with
+    Accept-Language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from partners.selectors import user_language
+
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        language = user_language(user) if signed_in else translation.get_language_from_request(request)
+        previous = translation.get_language()
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        if not signed_in:
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        if not response.streaming:
+            # Not left active for whatever runs next in this thread (a test, the next request's
+            # first middlewares). A streamed body is written after this returns: it keeps the language.
+            translation.activate(previous)
         return response

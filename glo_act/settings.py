@@ -92,7 +92,6 @@ INSTALLED_APPS = [
     "audit",  # audit trail (issue 5, audit/)
     # Sign-in (issue 5): TOTP devices, our recovery codes and API tokens, brute-force lock-out.
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "axes",
     "accounts",
     "privacy",  # retention and erasure (issue 5)
@@ -110,6 +109,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # i18n (issue 6): the signed-in user's language (partners.selectors.user_language), else the
+    # browser's; in place of django.middleware.locale.LocaleMiddleware, which cannot see the user.
+    "glo_act.middleware.UserLanguageMiddleware",
     "audit.middleware.AuditContextMiddleware",  # audit (issue 5): who/from where for the DB triggers; 403s
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -131,13 +133,15 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",  # LANGUAGE_CODE, LANGUAGE_BIDI, LANGUAGES (issue 6)
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partners.context_processors.user_roles",
                 "accounts.context_processors.mfa",  # sign-in (issue 5): hides the menu until the second step
             ],
             # issue 6 (calendar): glo_act is not an app, so its tag library is registered by name.
-            "libraries": {"calendars": "glo_act.templatetags.calendars"},
+            # issue 6 (i18n): `bdi` isolates user data inside a translated sentence.
+            "libraries": {"calendars": "glo_act.templatetags.calendars", "bidi": "glo_act.templatetags.bidi"},
         },
     },
 ]
@@ -199,8 +203,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- i18n (issue 6) ---
+# The interface, e-mails and notifications in each programme language. A signed-in user reads the
+# language of partners.selectors.user_language (their choice, else their agencies' country);
+# anyone else their browser's, among these (glo_act.middleware.UserLanguageMiddleware).
 LANGUAGE_CODE = "en"
-# The programme's languages (translations arrive with the localisation work; the choice is stored now).
 LANGUAGES = [
     ("en", "English"),
     ("fa", "فارسی"),
@@ -210,7 +217,28 @@ LANGUAGES = [
     ("ckb", "کوردیی ناوەندی"),
     ("ur", "اردو"),
 ]
+# Right to left: Persian, Dari (fa-af: "fa" is its base), Pashto, Arabic, Central Kurdish, Urdu.
+LANGUAGES_BIDI = ["fa", "fa-af", "ps", "ar", "ckb", "ur"]
+# Django knows Persian, Arabic, Central Kurdish and Urdu, not Dari or Pashto: their names and
+# direction for {% get_language_info %} and the language pickers. Dari falls back to Persian (a
+# string missing from the fa_AF catalogue is looked up in fa's, by gettext's own fallback).
+EXTRA_LANG_INFO = {
+    "fa-af": {"bidi": True, "code": "fa-af", "name": "Dari", "name_local": "دری", "fallback": ["fa"]},
+    "ps": {"bidi": True, "code": "ps", "name": "Pashto", "name_local": "پښتو"},
+}
+import django.conf.locale  # noqa: E402
+
+django.conf.locale.LANG_INFO.update(EXTRA_LANG_INFO)
+# The sign-in page's language choice (django.views.i18n.set_language) for people not signed in:
+# a cookie as guarded as the others (Secure with SECURE_COOKIES, below).
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+# --- end i18n ---
 USE_I18N = True
+# The catalogues (locale/<ll>/LC_MESSAGES/django.po and .mo; `make messages`). The variable exists so
+# tests/test_i18n.py can extract the current strings into a scratch folder.
+LOCALE_PATHS = [Path(os.environ.get("GLO_ACT_LOCALE_DIR") or BASE_DIR / "locale")]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -291,6 +319,7 @@ CSRF_FAILURE_VIEW = "glo_act.errors.csrf_failure"  # Django's own page is styled
 if not DEBUG and not TESTING:
     SECURE_COOKIES = env_bool("SECURE_COOKIES", True)
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+    LANGUAGE_COOKIE_SECURE = SECURE_COOKIES  # i18n (issue 6): the sign-in page's language choice
     if SECURE_COOKIES:
         # __Host-: the browser accepts the cookie only over HTTPS, for this exact host and path /
         # (no Domain), so neither a sibling subdomain nor plain HTTP can plant or overwrite it.

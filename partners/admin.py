@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, Country, Membership, Province, User
 from .selectors import user_scope
@@ -45,8 +46,8 @@ class UserAdmin(AdministratorOnly, BaseUserAdmin):
     list_filter = ("is_active", "is_demo", "memberships__role", "memberships__agency__country")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Person", {"fields": ("first_name", "last_name", "email", "language", "calendar")}),  # calendar: issue 6
-        ("Status", {"fields": ("is_active", "is_demo", "last_login", "date_joined")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "email", "language", "calendar")}),  # calendar: issue 6
+        (_("Status"), {"fields": ("is_active", "is_demo", "last_login", "date_joined")}),
     )
     readonly_fields = ("is_demo", "last_login", "date_joined")
 

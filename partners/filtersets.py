@@ -11,9 +11,11 @@ from .models import Agency, Country
 
 class AgencyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    country = django_filters.ModelChoiceFilter(queryset=Country.objects.filter(is_programme_country=True))
+    country = django_filters.ModelChoiceFilter(
+        queryset=Country.objects.filter(is_programme_country=True), label=_("Country")
+    )
     service = django_filters.ChoiceFilter(choices=Service.choices, method="filter_service", label=_("Service"))
-    type = django_filters.ChoiceFilter(choices=AgencyType.choices)
+    type = django_filters.ChoiceFilter(choices=AgencyType.choices, label=_("Type"))
     is_focal_point = django_filters.BooleanFilter(label=_("National focal point"))
 
     class Meta:

@@ -33,6 +33,8 @@ class UserScope:
     # Countries whose cases the user sees pseudonymously (programme managers, auditors).
     oversight_country_codes: frozenset[str]
     is_admin: bool
+    # Countries of the agencies the user is an active member of (issue 6: default language and calendar).
+    membership_country_codes: frozenset[str] = frozenset()
 
     @property
     def has_case_access(self) -> bool:
@@ -64,8 +66,10 @@ def user_scope(user) -> UserScope:
     )
     programme_countries = None
     roles, case_agencies, identify, supervise, groups, countries = set(), set(), set(), set(), set(), set()
+    member_countries = set()
     for role, scope, agency_id, group_id, country_id in memberships:
         roles.add(role)
+        member_countries.add(country_id)
         if role in CASE_ROLES:
             case_agencies.add(agency_id)
         if role in IDENTIFYING_ROLES:
@@ -91,6 +95,7 @@ def user_scope(user) -> UserScope:
         grantee_group_ids=frozenset(groups),
         oversight_country_codes=frozenset(countries),
         is_admin=Role.ADMINISTRATOR in roles or user.is_superuser,
+        membership_country_codes=frozenset(member_countries),
     )
     user._glo_act_scope = scope
     return scope
@@ -101,8 +106,15 @@ def agency_list() -> QuerySet:
     return Agency.objects.filter(is_active=True).select_related("country", "province")
 
 
-# --- issue 6: calendar preference (helper "calendar") ---
+# --- issue 6: calendar and language preferences ---
 SOLAR_HIJRI_COUNTRIES = frozenset({"IR", "AF"})
+# The language of each programme country's partners, for users who have not chosen one.
+COUNTRY_LANGUAGES = {"IR": "fa", "AF": "fa-af", "IQ": "ar", "PK": "ur"}
+
+
+def _membership_countries(user) -> frozenset[str]:
+    """Countries of the user's active memberships (of active agencies): the scope's query, cached."""
+    return user_scope(user).membership_country_codes
 
 
 def user_calendar(user) -> str:
@@ -110,7 +122,8 @@ def user_calendar(user) -> str:
 
     An explicit choice on the user wins. Otherwise Solar Hijri when every agency the user is an
     active member of is in Iran or Afghanistan (where it is the official calendar), else Gregorian:
-    a regional or UN user working across borders keeps the Gregorian calendar. One query, cached.
+    a regional or UN user working across borders keeps the Gregorian calendar. No query of its
+    own: the memberships come with user_scope's (cached on the user object).
     """
     from glo_act.calendars import GREGORIAN, SOLAR_HIJRI
 
@@ -119,14 +132,42 @@ def user_calendar(user) -> str:
     chosen = getattr(user, "calendar", "")
     if chosen in (GREGORIAN, SOLAR_HIJRI):
         return chosen
-    cached = getattr(user, "_glo_act_calendar", None)
-    if cached is not None:
-        return cached
-    countries = set(
-        Membership.objects.filter(user=user, is_active=True, agency__is_active=True).values_list(
-            "agency__country_id", flat=True
-        )
-    )
-    result = SOLAR_HIJRI if countries and countries <= SOLAR_HIJRI_COUNTRIES else GREGORIAN
-    user._glo_act_calendar = result
-    return result
+    return automatic_calendar(user)
+
+
+def automatic_calendar(user) -> str:
+    """The calendar a user gets without a choice of their own (see user_calendar)."""
+    from glo_act.calendars import GREGORIAN, SOLAR_HIJRI
+
+    countries = _membership_countries(user)
+    return SOLAR_HIJRI if countries and countries <= SOLAR_HIJRI_COUNTRIES else GREGORIAN
+
+
+def user_language(user) -> str:
+    """The language a user reads the interface and their e-mails in (a code of settings.LANGUAGES).
+
+    An explicit choice on the user (User.language) wins. Otherwise ("" = automatic) the language of
+    the programme country when all the user's active memberships are in that one country (Iran:
+    Persian, Afghanistan: Dari, Iraq: Arabic, Pakistan: Urdu), else English: regional and UN staff
+    working across borders keep English until they choose. Anonymous users get LANGUAGE_CODE (the
+    middleware reads their browser's Accept-Language instead). Same cached query as user_scope.
+    """
+    from django.conf import settings
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return settings.LANGUAGE_CODE
+    chosen = getattr(user, "language", "")
+    if chosen and chosen in dict(settings.LANGUAGES):
+        return chosen
+    return automatic_language(user)
+
+
+def automatic_language(user) -> str:
+    """The language a user gets without a choice of their own (see user_language)."""
+    from django.conf import settings
+
+    countries = _membership_countries(user)
+    if len(countries) == 1:
+        (country,) = countries
+        return COUNTRY_LANGUAGES.get(country, settings.LANGUAGE_CODE)
+    return settings.LANGUAGE_CODE

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .models import Agency, Membership, Role, Scope
 
@@ -20,7 +21,7 @@ def agency_create(*, name: str, short_name: str, type: str, country, **fields) -
 @transaction.atomic
 def membership_create(*, user, agency: Agency, role: str, scope: str = Scope.AGENCY) -> Membership:
     if role not in (Role.PROGRAMME_MANAGER, Role.AUDITOR) and scope != Scope.AGENCY:
-        raise ValidationError({"scope": "Only programme managers and auditors have a country or regional scope."})
+        raise ValidationError({"scope": _("Only programme managers and auditors have a country or regional scope.")})
     membership = Membership(user=user, agency=agency, role=role, scope=scope)
     membership.full_clean()
     membership.save()

@@ -20,17 +20,20 @@ class ErasureRecord(models.Model):
         ANONYMISED = "anonymised", _("Anonymised after the retention period")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Erased on withdrawal of consent to data processing")
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="erasures")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="erasures")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    reason = models.CharField(max_length=255, help_text=_("Written by the system; never free text."))
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="erasures", verbose_name=_("case"))
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="erasures", verbose_name=_("person"))
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    reason = models.CharField(
+        max_length=255, help_text=_("Written by the system; never free text."), verbose_name=_("reason")
+    )
     person_erased = models.BooleanField(
-        help_text=_("False when the person's identifying data was kept for another case that is not yet due.")
+        help_text=_("False when the person's identifying data was kept for another case that is not yet due."),
+        verbose_name=_("person erased"),
     )
     # The closure the retention period ran from: a case reopened and closed again is due again.
-    case_closed_on = models.DateField(null=True, blank=True)
+    case_closed_on = models.DateField(null=True, blank=True, verbose_name=_("case closed on"))
     # Which fields were emptied: {"victims.Person": ["given_name", ...], "cases.CaseNote.text": 2}.
-    erased = models.JSONField(default=dict)
+    erased = models.JSONField(default=dict, verbose_name=_("fields erased"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -38,8 +41,9 @@ class ErasureRecord(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Empty when the system (the retention job) erased."),
+        verbose_name=_("erased by"),
     )
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("when"))
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -36,6 +36,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import REDACTED_FIELDS, Case, CaseEvent, Identification
 from glo_act.vocabularies import CaseStatus
@@ -137,7 +138,7 @@ def _text_fields(model) -> list[str]:
 
 
 def _free_text_events() -> dict:
-    from cases.views import FREE_TEXT_EVENTS  # the timeline entries that quote a user
+    from cases.timeline import FREE_TEXT_EVENTS  # the timeline entries that quote a user (in English)
 
     return FREE_TEXT_EVENTS
 
@@ -183,7 +184,8 @@ def _erase_case_text(case: Case, actor=None) -> dict[str, int]:
             summary=models.Case(
                 *(models.When(action=a, then=models.Value(t)) for a, t in generic.items()),
                 default=models.F("summary"),
-            )
+            ),
+            params={},  # the facts of a quoting entry hold the quoted reason too
         )
         for action, count in counts.items():
             erased[f"cases.CaseEvent.summary[{action}]"] = count
@@ -260,7 +262,9 @@ def _record(*, case, kind, reason, person_erased, erased, actor, closed_on=None)
             f"Free text erased: {retention_days()} days since the case was closed. The person's details "
             "are kept while another of their cases is open or recently closed."
         )
-    CaseEvent.objects.create(case=case, actor=actor, action="identity_erased", summary=summary[:255])
+    # The summary stays in English; the case page writes it in the reader's language from params.
+    params = {"kind": str(kind), "person_erased": bool(person_erased), "days": retention_days()}
+    CaseEvent.objects.create(case=case, actor=actor, action="identity_erased", summary=summary[:255], params=params)
     return record
 
 
@@ -287,7 +291,7 @@ def case_anonymise(
         cutoff = retention_cutoff(today)
         case = Case.objects.select_for_update(of=("self",)).filter(due_q(cutoff)).filter(pk=case.pk).first()
         if case is None:
-            raise NotDue("This case is not due for anonymisation: open, closed too recently, or done.")
+            raise NotDue(_("This case is not due for anonymisation: open, closed too recently, or done."))
         erased = _erase_case_text(case, actor)
         person_erased = not _other_cases_still_needed(case, cutoff)
         if person_erased:

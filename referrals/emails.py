@@ -20,8 +20,9 @@ def notification_text(notification: Notification) -> str:
 
 
 def render_notification_email(notification: Notification) -> tuple[str, str]:
-    language = getattr(notification.recipient, "language", "") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    from partners.selectors import user_language  # issue 6: the recipient's choice, else their country's
+
+    with translation.override(user_language(notification.recipient)):
         referral = notification.referral
         subject = f"[glo_act] {notification.get_kind_display()} - {referral.reference}"
         link = f"{settings.SITE_URL.rstrip('/')}/referrals/{referral.reference}/"

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms import ServiceErrorsMixin, blank, checkboxes
 from glo_act.vocabularies import ReferralReason, Service
+from partners.countries import country_label
 from partners.models import Agency, Country
 
 from .models import DeclineReason, Urgency
@@ -32,9 +33,8 @@ def agency_label(agency: Agency) -> str:
 
 
 def programme_countries():
-    return list(
-        Country.objects.filter(is_programme_country=True).order_by("sort_order", "name").values_list("code", "name")
-    )
+    rows = Country.objects.filter(is_programme_country=True).order_by("sort_order", "name").values_list("code", "name")
+    return [(code, country_label(code, name)) for code, name in rows]
 
 
 class ReferralForm(ServiceErrorsMixin, forms.Form):

@@ -22,13 +22,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cases.models import Case, CaseEvent, RiskAssessment
 from cases.selectors import case_access
 from cases.services import SHARE_PERMS, next_case_reference, valid_consent
 from glo_act.exceptions import StateConflict
-from glo_act.vocabularies import CaseStage, ConsentPurpose
+from glo_act.vocabularies import CaseStage, ConsentPurpose, Service
 from partners.models import Agency
 from victims.models import Person
 
@@ -39,6 +41,11 @@ from .selectors import referral_role
 
 class InvalidTransition(StateConflict):
     """A move the state machine does not allow from the referral's current state (HTTP 409)."""
+
+
+def _not_offered(agency: Agency, missing) -> str:
+    names = ", ".join(str(Service(v).label) if v in Service.values else v for v in missing)
+    return _("%(agency)s does not offer: %(services)s.") % {"agency": agency.short_name, "services": names}
 
 
 def _next_reference(year: int) -> str:
@@ -62,12 +69,41 @@ def _lock(referral: Referral) -> Referral:
     )
 
 
+# One whole sentence per move, so that each language can word it (never a verb slotted into a sentence).
+_CANNOT = {
+    "send": gettext_lazy(
+        "Cannot send referral %(ref)s: it is %(state)s, and only a referral that is %(allowed)s can be."
+    ),
+    "approve": gettext_lazy(
+        "Cannot approve referral %(ref)s: it is %(state)s, and only a referral that is %(allowed)s can be."
+    ),
+    "send back": gettext_lazy(
+        "Cannot send back referral %(ref)s: it is %(state)s, and only a referral that is %(allowed)s can be."
+    ),
+    "assign": gettext_lazy(
+        "Cannot assign referral %(ref)s: it is %(state)s, and only a referral that is %(allowed)s can be."
+    ),
+    "decline": gettext_lazy(
+        "Cannot decline referral %(ref)s: it is %(state)s, and only a referral that is %(allowed)s can be."
+    ),
+    "accept": gettext_lazy(
+        "Cannot accept referral %(ref)s: it is %(state)s, and only a referral that is %(allowed)s can be."
+    ),
+    "complete": gettext_lazy(
+        "Cannot complete referral %(ref)s: it is %(state)s, and only a referral that is %(allowed)s can be."
+    ),
+    "withdraw": gettext_lazy(
+        "Cannot withdraw referral %(ref)s: it is %(state)s, and only a referral that is %(allowed)s can be."
+    ),
+}
+
+
 def _expect(referral: Referral, *states: str, action: str) -> None:
     if referral.state not in states:
-        allowed = ", ".join(State(s).label.lower() for s in states)
+        allowed = ", ".join(str(State(s).label).lower() for s in states)
         raise InvalidTransition(
-            f"Cannot {action} referral {referral.reference}: it is {referral.get_state_display().lower()}, "
-            f"and only a referral that is {allowed} can be."
+            str(_CANNOT[action])
+            % {"ref": referral.reference, "state": str(referral.get_state_display()).lower(), "allowed": allowed}
         )
 
 
@@ -134,28 +170,28 @@ def referral_create(
 ) -> Referral:  # fmt: skip
     """A draft referral from the case's agency. Cross-border when the destination is another country."""
     if not case_access(user, case).edit:
-        raise PermissionDenied("Only staff of the case's agency can refer it.")
+        raise PermissionDenied(_("Only staff of the case's agency can refer it."))
     if case.is_closed:
-        raise ValidationError("A closed case cannot be referred.")
+        raise ValidationError(_("A closed case cannot be referred."))
     errors = {}
     to_country_id = getattr(to_country, "pk", to_country) or (to_agency.country_id if to_agency else None)
     if not to_country_id:
-        errors["to_country"] = "Choose the receiving agency or, across a border, the destination country."
+        errors["to_country"] = _("Choose the receiving agency or, across a border, the destination country.")
     cross_border = bool(to_country_id) and to_country_id != case.agency.country_id
     if to_agency is not None:
         if to_agency.id == case.agency_id:
-            errors["to_agency"] = "A case cannot be referred to its own agency."
+            errors["to_agency"] = _("A case cannot be referred to its own agency.")
         elif not to_agency.is_active:
-            errors["to_agency"] = "This agency is no longer active."
+            errors["to_agency"] = _("This agency is no longer active.")
         elif to_country_id and to_agency.country_id != to_country_id:
-            errors["to_agency"] = "The receiving agency is not in the destination country."
+            errors["to_agency"] = _("The receiving agency is not in the destination country.")
     elif not cross_border and to_country_id:
-        errors["to_agency"] = "Choose the receiving agency."
+        errors["to_agency"] = _("Choose the receiving agency.")
     if not services:
-        errors["services"] = "Choose at least one service."
+        errors["services"] = _("Choose at least one service.")
     elif to_agency is not None and not set(services) <= set(to_agency.services):
         missing = sorted(set(services) - set(to_agency.services))
-        errors["services"] = f"{to_agency.short_name} does not offer: {', '.join(missing)}."
+        errors["services"] = _not_offered(to_agency, missing)
     if errors:
         raise ValidationError(errors)
     referral = Referral(
@@ -187,7 +223,7 @@ def referral_send(*, user, referral: Referral, override_reason: str = "") -> Ref
     referral = _lock(referral)
     role = referral_role(user, referral)
     if not role.sender:
-        raise PermissionDenied("Only staff of the sending agency can send this referral.")
+        raise PermissionDenied(_("Only staff of the sending agency can send this referral."))
     _expect(referral, State.DRAFT, action="send")
     consent = valid_consent(referral.case, consent_purpose(referral))
     fields = ["sent_at", "response_deadline", "reminded_at"]
@@ -195,14 +231,18 @@ def referral_send(*, user, referral: Referral, override_reason: str = "") -> Ref
         if not override_reason.strip():
             raise ValidationError(
                 {
-                    "consent": "There is no valid consent for this referral. Record the person's consent, or a "
-                    "supervisor may override with a written reason."
+                    "consent": _(
+                        "There is no valid consent for this referral. Record the person's consent, or a "
+                        "supervisor may override with a written reason."
+                    )
                 }  # fmt: skip
             )
         if not role.sender_supervisor:
-            raise PermissionDenied("Only a supervisor can override the consent requirement.")
+            raise PermissionDenied(_("Only a supervisor can override the consent requirement."))
         if referral.share_identity:
-            raise ValidationError({"share_identity": "Identifying data can only be shared with the person's consent."})
+            raise ValidationError(
+                {"share_identity": _("Identifying data can only be shared with the person's consent.")}
+            )
         referral.consent_overridden = True
         referral.override_reason = override_reason.strip()
         referral.overridden_by = user
@@ -236,16 +276,16 @@ def referral_approve(*, user, referral: Referral) -> Referral:
     """The origin country's focal point approves a cross-border referral."""
     referral = _lock(referral)
     if not referral_role(user, referral).origin_focal:
-        raise PermissionDenied("Only a focal point of the origin country can approve this referral.")
+        raise PermissionDenied(_("Only a focal point of the origin country can approve this referral."))
     _expect(referral, State.ORIGIN_FOCAL, action="approve")
     case = referral.case
     errors = {}
     if valid_consent(case, ConsentPurpose.CROSS_BORDER_REFERRAL) is None and not referral.consent_overridden:
-        errors["consent"] = "There is no valid consent for a cross-border referral."
+        errors["consent"] = _("There is no valid consent for a cross-border referral.")
     if not RiskAssessment.objects.filter(case=case, is_return_assessment=True).exists():
-        errors["return_risk_assessment"] = "Record a risk assessment of the return first."
+        errors["return_risk_assessment"] = _("Record a risk assessment of the return first.")
     if case.is_child and not case.best_interests_determinations.exists():
-        errors["best_interests_determination"] = "For a child, record a best-interests determination first."
+        errors["best_interests_determination"] = _("For a child, record a best-interests determination first.")
     if errors:
         raise ValidationError(errors)
     referral.response_deadline = _deadline(referral.urgency)
@@ -262,10 +302,10 @@ def referral_approve(*, user, referral: Referral) -> Referral:
 def referral_send_back(*, user, referral: Referral, reason: str) -> Referral:
     referral = _lock(referral)
     if not referral_role(user, referral).origin_focal:
-        raise PermissionDenied("Only a focal point of the origin country can send this referral back.")
+        raise PermissionDenied(_("Only a focal point of the origin country can send this referral back."))
     _expect(referral, State.ORIGIN_FOCAL, action="send back")
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the referral goes back to the sender."})
+        raise ValidationError({"reason": _("Say why the referral goes back to the sender.")})
     referral.returned_reason = reason.strip()
     referral.response_deadline = None
     _move(referral, user=user, to_state=State.DRAFT, action="sent_back", note=reason.strip(),
@@ -280,13 +320,13 @@ def referral_assign(*, user, referral: Referral, to_agency: Agency) -> Referral:
     """The destination country's focal point gives the referral to a receiving agency there."""
     referral = _lock(referral)
     if not referral_role(user, referral).destination_focal:
-        raise PermissionDenied("Only a focal point of the destination country can assign this referral.")
+        raise PermissionDenied(_("Only a focal point of the destination country can assign this referral."))
     _expect(referral, State.DESTINATION_FOCAL, action="assign")
     if to_agency.country_id != referral.to_country_id or not to_agency.is_active:
-        raise ValidationError({"to_agency": "Choose an active agency in the destination country."})
+        raise ValidationError({"to_agency": _("Choose an active agency in the destination country.")})
     missing = sorted(set(referral.services) - set(to_agency.services))
     if missing:
-        raise ValidationError({"to_agency": f"{to_agency.short_name} does not offer: {', '.join(missing)}."})
+        raise ValidationError({"to_agency": _not_offered(to_agency, missing)})
     now = timezone.now()
     referral.to_agency = to_agency
     referral.delivered_at = now
@@ -306,16 +346,16 @@ def referral_decline(*, user, referral: Referral, reason: str, details: str = ""
     role = referral_role(user, referral)
     # Who may decline is checked before the state, as in every other move: an outsider learns nothing.
     if not (role.receiver or role.destination_focal):
-        raise PermissionDenied("Only staff of the receiving agency can decline this referral.")
+        raise PermissionDenied(_("Only staff of the receiving agency can decline this referral."))
     _expect(referral, State.SENT, State.DESTINATION_FOCAL, action="decline")
     if referral.state == State.DESTINATION_FOCAL and not role.destination_focal:
-        raise PermissionDenied("Only the destination country's focal point can decline before assignment.")
+        raise PermissionDenied(_("Only the destination country's focal point can decline before assignment."))
     if referral.state == State.SENT and not role.receiver:
-        raise PermissionDenied("Only staff of the receiving agency can decline this referral.")
+        raise PermissionDenied(_("Only staff of the receiving agency can decline this referral."))
     if not reason:
-        raise ValidationError({"reason": "Give the reason for declining."})
+        raise ValidationError({"reason": _("Give the reason for declining.")})
     if reason not in DeclineReason.values:
-        raise ValidationError({"reason": f"Unknown reason for declining: {reason}."})
+        raise ValidationError({"reason": _("Unknown reason for declining: %(reason)s.") % {"reason": reason}})
     by_focal = referral.state == State.DESTINATION_FOCAL
     referral.decline_reason = reason
     referral.decline_details = details.strip()
@@ -337,7 +377,7 @@ def referral_accept(*, user, referral: Referral) -> Referral:
     linked case opens in the destination country with the shared data (cross-border)."""
     referral = _lock(referral)
     if not referral_role(user, referral).receiver:
-        raise PermissionDenied("Only staff of the receiving agency can accept this referral.")
+        raise PermissionDenied(_("Only staff of the receiving agency can accept this referral."))
     _expect(referral, State.SENT, action="accept")
     referral.responded_at = timezone.now()
     fields = ["responded_at"]
@@ -397,10 +437,10 @@ def _open_linked_case(*, user, referral: Referral) -> Case:
 def referral_complete(*, user, referral: Referral, successful: bool, reason: str = "", feedback: str = "") -> Referral:
     referral = _lock(referral)
     if not referral_role(user, referral).receiver:
-        raise PermissionDenied("Only staff of the receiving agency can complete this referral.")
+        raise PermissionDenied(_("Only staff of the receiving agency can complete this referral."))
     _expect(referral, State.ACCEPTED, action="complete")
     if not successful and not reason.strip():
-        raise ValidationError({"reason": "Say why the referral did not succeed."})
+        raise ValidationError({"reason": _("Say why the referral did not succeed.")})
     referral.successful = successful
     referral.outcome_reason = reason.strip()
     referral.feedback = feedback.strip()
@@ -418,10 +458,10 @@ def referral_withdraw(*, user, referral: Referral, reason: str, system: bool = F
     """The sender withdraws (or the system does, when consent is withdrawn)."""
     referral = _lock(referral)
     if not system and not referral_role(user, referral).sender:
-        raise PermissionDenied("Only staff of the sending agency can withdraw this referral.")
+        raise PermissionDenied(_("Only staff of the sending agency can withdraw this referral."))
     _expect(referral, State.ORIGIN_FOCAL, State.DESTINATION_FOCAL, State.SENT, State.ACCEPTED, action="withdraw")
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the referral is withdrawn."})
+        raise ValidationError({"reason": _("Say why the referral is withdrawn.")})
     from_state = referral.state
     referral.withdraw_reason = reason.strip()
     referral.closed_at = timezone.now()

@@ -45,7 +45,7 @@ def export_request_new(request):
     agencies = services.requestable_agencies(request.user)
     if not agencies:
         raise PermissionDenied(_("Identifying exports are for staff who work on their agency's cases."))
-    form = ExportRequestForm(request.POST or None, agencies=agencies)
+    form = ExportRequestForm(request.POST or None, agencies=agencies, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             created = services.export_request_create(
@@ -108,6 +108,39 @@ def export_request_detail(request, pk: int):
     return render(
         request, "stats/export_request_detail.html",
         {"req": req, "is_requester": is_requester, "may_decide": may_decide and req.state == "pending",
-         "decision_form": decision, "download_form": download},
+         "decision_form": decision, "download_form": download, "filter_items": _filter_items(req, request.user)},
         status=400 if (decision.errors or download.errors) else 200,
     )  # fmt: skip
+
+
+def _filter_items(req, user) -> list[tuple[str, str]]:
+    """The request's filters as the user reads them: labels in their language, dates in their calendar."""
+    import datetime
+
+    from django.utils import translation
+
+    from glo_act.calendars import format_date
+    from glo_act.vocabularies import ExploitationType
+    from partners.selectors import user_calendar
+
+    labels = {
+        "date_from": _("Cases opened from"),
+        "date_to": _("Cases opened until"),
+        "country": _("Country"),
+        "exploitation_type": _("Exploitation type"),
+    }
+    items = []
+    for key, value in (req.filters or {}).items():
+        if key == "agency":
+            continue  # said with the agency's name
+        if key in ("date_from", "date_to"):
+            try:
+                day = datetime.date.fromisoformat(str(value))
+            except ValueError:
+                pass
+            else:
+                value = format_date(day, calendar=user_calendar(user), language=translation.get_language())
+        elif key == "exploitation_type" and value in ExploitationType.values:
+            value = ExploitationType(value).label
+        items.append((labels.get(key, key), value))
+    return items

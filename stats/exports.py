@@ -67,7 +67,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router, transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
+from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from audit.services import access_record  # audit (issue 5)
 from cases.models import Case, Identification
@@ -153,14 +156,31 @@ def _get(params, name):
     return value or None
 
 
+def _translated(message: str, params: dict) -> str:
+    return _(message) % params if params else _(message)
+
+
+_lazy_translated = lazy(_translated, str)
+
+
+def _message(message: str, **params):
+    """A message translated when it is read: the user sees it in their language, the ExportRecord
+    that logs an invalid request keeps it in English."""
+    return _lazy_translated(message, params)
+
+
 def parse_filters(params, kind: str) -> ExportFilters:
     """Read and check the filters (a QueryDict or dict). Raises ValidationError listing every problem."""
     errors = {}
     given = {name for name in ("date_from", "date_to", "country", "agency", "exploitation_type") if _get(params, name)}
     for name in sorted(given - FILTERS_ALLOWED[kind]):
-        errors[name] = (
-            f"The {kind.upper()} export cannot be filtered by {name}: comparing two such exports would reveal "
-            "the few records that differ. Filter by years and country only."
+        errors[name] = _message(
+            gettext_noop(
+                "The %(kind)s export cannot be filtered by %(filter)s: comparing two such exports would reveal "
+                "the few records that differ. Filter by years and country only."
+            ),
+            kind=kind.upper(),
+            filter=name,
         )
     dates = {}
     for name in ("date_from", "date_to"):
@@ -169,7 +189,7 @@ def parse_filters(params, kind: str) -> ExportFilters:
             try:
                 dates[name] = datetime.date.fromisoformat(str(raw))
             except ValueError:
-                errors[name] = "Give a date as YYYY-MM-DD."
+                errors[name] = _message(gettext_noop("Give a date as YYYY-MM-DD."))
     if kind in DEIDENTIFIED_KINDS:  # whole calendar years only
         if "date_from" in dates:
             dates["date_from"] = dates["date_from"].replace(month=1, day=1)
@@ -179,16 +199,16 @@ def parse_filters(params, kind: str) -> ExportFilters:
     if country:
         country = str(country).upper()
         if not Country.objects.filter(code=country).exists():
-            errors["country"] = "Unknown country code (ISO 3166 alpha-2)."
+            errors["country"] = _message(gettext_noop("Unknown country code (ISO 3166 alpha-2)."))
     agency = _get(params, "agency")
     if agency is not None:
         try:
             agency = int(agency)
         except (TypeError, ValueError):
-            errors["agency"] = "Give the agency's id."
+            errors["agency"] = _message(gettext_noop("Give the agency's id."))
     exploitation = _get(params, "exploitation_type")
     if exploitation and exploitation not in ExploitationType.values:
-        errors["exploitation_type"] = "Unknown type of exploitation."
+        errors["exploitation_type"] = _message(gettext_noop("Unknown type of exploitation."))
     if errors:
         raise ValidationError(errors)
     return ExportFilters(
@@ -229,11 +249,11 @@ def scoped_cases(user, kind: str, filters: ExportFilters):
     if kind in DEIDENTIFIED_KINDS:
         q = deidentified_scope_q(user)
         if q is None:
-            raise PermissionDenied("Your role may not export statistics.")
+            raise PermissionDenied(_("Your role may not export statistics."))
         return Case.objects.filter(q).filter(filters.case_q()).filter(trafficking_status__in=DETECTED_STATUSES)
     allowed = identity_q(user)
     if allowed is None:
-        raise PermissionDenied("Only roles with access to identifying data may export case records.")
+        raise PermissionDenied(_("Only roles with access to identifying data may export case records."))
     return case_visible_to(user).filter(allowed).filter(filters.case_q())
 
 
@@ -827,7 +847,8 @@ def export_file(user, kind: str, fmt: str, params=None, *, approved_request=None
     try:
         filters = parse_filters(params or {}, kind)
     except ValidationError as e:
-        problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in e.message_dict.items())
+        with translation.override("en"):  # the record is a log: English; the user reads their language
+            problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in e.message_dict.items())
         ExportRecord.objects.create(
             user=user, kind=kind, format=fmt, filters=raw, outcome=ExportRecord.Outcome.INVALID, reason=problems[:300]
         )
@@ -836,12 +857,15 @@ def export_file(user, kind: str, fmt: str, params=None, *, approved_request=None
     if fmt == "xlsx" and kind != "glotip" and cases.count() > settings.EXPORT_XLSX_MAX_ROWS:
         # Writing XLSX costs ~1 ms a row here (10 min for 625k CTDC rows at a million cases): refuse
         # it up front rather than hold a worker that long; CSV of the same rows takes seconds.
-        problem = _("More than %(n)s records: choose CSV, or narrow the dates or the country.") % {
-            "n": f"{settings.EXPORT_XLSX_MAX_ROWS:,}"
-        }
+        problem = _message(
+            gettext_noop("More than %(n)s records: choose CSV, or narrow the dates or the country."),
+            n=f"{settings.EXPORT_XLSX_MAX_ROWS:,}",
+        )
+        with translation.override("en"):
+            reason = f"format: {problem}"[:300]
         ExportRecord.objects.create(
             user=user, kind=kind, format=fmt, filters=filters.as_dict(), outcome=ExportRecord.Outcome.INVALID,
-            reason=f"format: {problem}"[:300], request=approved_request,
+            reason=reason, request=approved_request,
         )  # fmt: skip
         raise ValidationError({"format": [problem]})
     stats: dict = {}

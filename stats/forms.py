@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from glo_act.calendar_fields import SolarHijriOrGregorianDateField, use_user_calendar
 from glo_act.vocabularies import ExploitationType
 
 from .models import ExportRecord
@@ -10,21 +11,23 @@ from .models import ExportRecord
 
 class ExportRequestForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=None, label=_("Cases of"), empty_label=None)
-    format = forms.ChoiceField(choices=ExportRecord.Format.choices, initial="xlsx")
-    date_from = forms.DateField(required=False, label=_("Cases opened from"), widget=forms.DateInput({"type": "date"}))
-    date_to = forms.DateField(required=False, label=_("to"), widget=forms.DateInput({"type": "date"}))
+    format = forms.ChoiceField(label=_("Format"), choices=ExportRecord.Format.choices, initial="xlsx")
+    date_from = SolarHijriOrGregorianDateField(required=False, label=_("Cases opened from"))
+    date_to = SolarHijriOrGregorianDateField(required=False, label=_("to"))
     exploitation_type = forms.ChoiceField(
         required=False, choices=[("", _("Any"))] + list(ExploitationType.choices), label=_("Exploitation type")
     )
     reason = forms.CharField(
-        widget=forms.Textarea({"rows": 3}), min_length=10, max_length=2000,
+        label=_("Reason"), widget=forms.Textarea({"rows": 3, "dir": "auto"}), min_length=10, max_length=2000,
         help_text=_("Who needs these records and why; the supervisor who approves reads this."),
     )  # fmt: skip
 
-    def __init__(self, *args, agencies, **kwargs):
+    def __init__(self, *args, agencies, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         from partners.models import Agency
 
+        if user is not None:  # dates typed and shown in the user's calendar, any digits
+            use_user_calendar(self, user)
         self.fields["agency"].queryset = Agency.objects.filter(id__in=[a.id for a in agencies])
 
     def filters(self) -> dict:
@@ -36,7 +39,7 @@ class ExportRequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 2}),
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 2, "dir": "auto"}),
                            label=_("Note (required to decline)"))  # fmt: skip
 
 

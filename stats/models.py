@@ -23,23 +23,36 @@ class ExportRecord(models.Model):
         REFUSED = "refused", _("Refused (the user may not have this export)")
         INVALID = "invalid", _("Invalid filters (nothing was built)")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exports")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    format = models.CharField(max_length=5, choices=Format.choices)
-    filters = models.JSONField(default=dict)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.DELIVERED)
-    reason = models.CharField(max_length=300, blank=True, help_text=_("Why it was refused, or what was invalid."))
-    row_count = models.PositiveIntegerField(default=0)
-    suppressed_count = models.PositiveIntegerField(default=0, help_text=_("Cells or records withheld."))
-    duration_ms = models.PositiveIntegerField(default=0, help_text=_("Time to build the file."))
-    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exports", verbose_name=_("user")
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    format = models.CharField(max_length=5, choices=Format.choices, verbose_name=_("format"))
+    filters = models.JSONField(default=dict, verbose_name=_("filters"))
+    outcome = models.CharField(
+        max_length=10, choices=Outcome.choices, default=Outcome.DELIVERED, verbose_name=_("outcome")
+    )
+    reason = models.CharField(
+        max_length=300, blank=True, help_text=_("Why it was refused, or what was invalid."), verbose_name=_("reason")
+    )
+    row_count = models.PositiveIntegerField(default=0, verbose_name=_("rows"))
+    suppressed_count = models.PositiveIntegerField(
+        default=0, help_text=_("Cells or records withheld."), verbose_name=_("withheld")
+    )
+    duration_ms = models.PositiveIntegerField(
+        default=0, help_text=_("Time to build the file."), verbose_name=_("duration (ms)")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     request = models.ForeignKey(
         "ExportRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="downloads",
         help_text=_("The approved request an identifying export was downloaded under."),
+        verbose_name=_("request"),
     )  # fmt: skip
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
 
 
 class ExportRequest(models.Model):
@@ -54,29 +67,48 @@ class ExportRequest(models.Model):
         USED = "used", _("Downloaded")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by")
+    )
     agency = models.ForeignKey(
         "partners.Agency", on_delete=models.PROTECT, related_name="+",
         help_text=_("The agency whose supervisors approve it, and whose cases it may hold."),
+        verbose_name=_("agency"),
     )  # fmt: skip
-    kind = models.CharField(max_length=10, choices=ExportRecord.Kind.choices, default=ExportRecord.Kind.HTCDS)
-    format = models.CharField(max_length=5, choices=ExportRecord.Format.choices)
-    filters = models.JSONField(default=dict)
-    reason = models.TextField(help_text=_("Why the identifying data must leave the system."))
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    kind = models.CharField(
+        max_length=10, choices=ExportRecord.Kind.choices, default=ExportRecord.Kind.HTCDS, verbose_name=_("kind")
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text=_("Set at approval."))
-    created_at = models.DateTimeField(default=timezone.now)
+    format = models.CharField(max_length=5, choices=ExportRecord.Format.choices, verbose_name=_("format"))
+    filters = models.JSONField(default=dict, verbose_name=_("filters"))
+    reason = models.TextField(help_text=_("Why the identifying data must leave the system."), verbose_name=_("reason"))
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, verbose_name=_("state"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    decision_note = models.TextField(blank=True, verbose_name=_("note on the decision"))
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Set at approval."), verbose_name=_("valid until")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["agency", "state"], name="exportrequest_agency_state")]
+        verbose_name = _("identifying export request")
+        verbose_name_plural = _("identifying export requests")
 
     def __str__(self):
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """How people name a request (a reference: never translated)."""
         return f"EXP-{self.pk}"
 
     @property
@@ -167,7 +199,7 @@ class RollupState(models.Model):
     """When the rollups were last rebuilt (one row), shown on the dashboard."""
 
     name = models.CharField(max_length=30, unique=True)
-    rebuilt_at = models.DateTimeField()
+    rebuilt_at = models.DateTimeField(verbose_name=_("rebuilt at"))
     seconds = models.FloatField(default=0)
     source_rows = models.PositiveIntegerField(default=0)
     rollup_rows = models.PositiveIntegerField(default=0)

@@ -46,11 +46,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from glo_act.calendars import (
+    GREGORIAN,
+    GREGORIAN_MIN_TYPED_YEAR,
+    SOLAR_HIJRI,
+    DateInputError,
+    gregorian_to_solar_hijri,
+    localise_digits,
+    normalise_digits,
+    parse_date,
+    solar_hijri_to_gregorian,
+)
 from glo_act.vocabularies import ExploitationType, IdentificationContext, Service
-from partners.models import Agency, Country
-from partners.selectors import user_scope
+from partners.countries import country_names
+from partners.models import Agency
+from partners.selectors import user_calendar, user_scope
 
 from . import suppression as sup
+from .charts import month_label
 from .models import (
     AGE_BANDS,
     ALL,
@@ -119,17 +132,55 @@ def _month_end(month: datetime.date) -> datetime.date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})\s*[-/.\u060d\u066b\u2215]\s*(\d{1,2})$")
+# Bidi marks a phone keyboard or a copied date may carry.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u200c\u200d\u202a\u202b\u202c\u2066\u2067\u2068\u2069"))
 
 
 def _parse_month(value: str | None) -> datetime.date | None:
-    match = _MONTH.match((value or "").strip())
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+    """The first day of the Gregorian month typed as "2026-04" (any digits, "-" or "/"), or None.
+
+    The rollups count Gregorian months. A Solar Hijri month ("1405/01", "۱۴۰۵/۰۱": a year below
+    calendars.GREGORIAN_MIN_TYPED_YEAR) is read as the Gregorian month most of its days fall in, the
+    one holding its 15th day (Farvardin 1405 -> April 2026, Dey -> January, Esfand -> March): one
+    Solar Hijri month for each Gregorian month, so a range typed either way gives the same figures
+    (solar_hijri_month gives the way back). A whole date ("1405/01/20", "2026-04-09") means its month.
+    """
+    text = normalise_digits((value or "").translate(_INVISIBLE)).strip()
+    match = _MONTH.match(text)
+    if match:
+        year, month = int(match[1]), int(match[2])
+        if not 1 <= month <= 12:
+            return None
+        if year < GREGORIAN_MIN_TYPED_YEAR:
+            try:
+                day = solar_hijri_to_gregorian(year, month, 15)
+            except ValueError:
+                return None
+            year, month = day.year, day.month
+    else:
+        try:
+            day = parse_date(text, SOLAR_HIJRI)  # both calendars: a Solar Hijri year is below 1700
+        except (DateInputError, ValueError):
+            return None
+        year, month = day.year, day.month
+    if not (2000 <= year <= 2100):
         return None
     return datetime.date(year, month, 1)
+
+
+def solar_hijri_month(month: datetime.date) -> tuple[int, int]:
+    """(year, month) of the Solar Hijri month that _parse_month reads as this Gregorian month."""
+    sh = gregorian_to_solar_hijri(month.replace(day=10))  # Solar Hijri months begin on the 19th-23rd
+    return sh.year, sh.month
+
+
+def month_input_value(month: datetime.date, calendar: str, language: str | None = None) -> str:
+    """The month filter's value as the user types it: "2026-04", or "1405/01" in Solar Hijri digits."""
+    if calendar == SOLAR_HIJRI:
+        year, m = solar_hijri_month(month)
+        return localise_digits(f"{year:04d}/{m:02d}", language)
+    return month.strftime("%Y-%m")
 
 
 @dataclass(frozen=True)
@@ -161,19 +212,23 @@ class Filters:
         return params
 
 
-def parse_filters(params, today: datetime.date | None = None) -> Filters:
-    """Filters from a query string: from/to as YYYY-MM (default: the last 12 months), country (ISO
-    code), agency (short name), exploitation_type. A value outside the user's scope is kept as given:
-    it matches nothing, so the figures come back empty rather than an error telling what exists."""
+def parse_filters(params, today: datetime.date | None = None, calendar: str = GREGORIAN) -> Filters:
+    """Filters from a query string: from/to as YYYY-MM (default: the last 12 months; see _parse_month
+    for the digits and Solar Hijri months it also reads), country (ISO code), agency (short name),
+    exploitation_type. A value outside the user's scope is kept as given: it matches nothing, so the
+    figures come back empty rather than an error telling what exists. `calendar` only picks the
+    example the error messages give."""
     today = today or timezone.localdate()
     errors = []
+    solar = calendar == SOLAR_HIJRI
     month_to = _parse_month(params.get("to"))
     if params.get("to") and month_to is None:
-        errors.append(_("The end month must look like 2026-03."))
+        errors.append(_("The end month must look like %(example)s.") % {"example": "1405/12" if solar else "2026-03"})
     month_to = month_to or _month_start(today)
     month_from = _parse_month(params.get("from"))
     if params.get("from") and month_from is None:
-        errors.append(_("The start month must look like 2026-01."))
+        example = "1405/01" if solar else "2026-01"
+        errors.append(_("The start month must look like %(example)s.") % {"example": example})
     month_from = month_from or _add_months(month_to, -(DEFAULT_MONTHS - 1))
     if month_from > month_to:
         month_from, month_to = month_to, month_from
@@ -291,7 +346,8 @@ class Dashboard:
         if self.scope is None:
             raise PermissionError("This user has no dashboard.")
         self.today = today or timezone.localdate()
-        self.filters = parse_filters(params, today=today)
+        self.calendar = user_calendar(user)
+        self.filters = parse_filters(params, today=today, calendar=self.calendar)
         self.threshold = sup_threshold()
         self._load_names()
         self.suppress = self._needs_suppression()
@@ -307,7 +363,7 @@ class Dashboard:
             .order_by("country__sort_order", "short_name")
         )  # fmt: skip
         self.agencies = {a[0]: {"short_name": a[1], "name": a[2], "country": a[3]} for a in agencies}
-        self.country_names = dict(Country.objects.values_list("code", "name"))
+        self.country_names = country_names()
         countries = {c: self.country_names.get(c, c) for c in s.countries}
         for _id, _short, _name, code, name in agencies:
             if _id in s.agency_ids:
@@ -563,7 +619,7 @@ class Dashboard:
         by_country = {c: [col for col in columns if col[0] == c] for c in countries}
         shown_columns = [col for c in countries for col in by_country[c]]
         labels = {
-            "month": {m: m.strftime("%b %Y") for m in months},
+            "month": {m: month_label(m) for m in months},  # Gregorian, in the active language
             "country": {c: self.country_names.get(c, c) for c in countries},
         }
         fig = Figure(

@@ -6,18 +6,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from glo_act.calendars import SOLAR_HIJRI, localise_digits
 from glo_act.vocabularies import ExploitationType
 
 from . import charts
-from .selectors import Dashboard, _month_end, dashboard_scope
+from .selectors import Dashboard, _month_end, dashboard_scope, month_input_value
 
 CASELOAD_BARS = 25
 EXPORTS = [
-    ("glotip", _("UNODC GLOTIP"), ["date_from", "date_to", "country"]),
-    ("ctdc", _("CTDC"), ["date_from", "date_to", "country"]),
-    ("htcds", _("HTCDS case records"), ["date_from", "date_to", "country", "agency", "exploitation_type"]),
+    ("glotip", "UNODC GLOTIP", ["date_from", "date_to", "country"]),  # names of standards: not translated
+    ("ctdc", "CTDC", ["date_from", "date_to", "country"]),
+    ("htcds", gettext_lazy("HTCDS case records"), ["date_from", "date_to", "country", "agency", "exploitation_type"]),
 ]
 
 
@@ -33,7 +37,9 @@ def dashboard_view(request):
 
     monthly = figs["identifications-by-month"]
     countries = monthly.columns()
-    groups = [(row["code"].strftime("%b %y"), row["cells"]) for row in monthly.rows()]
+    groups = [(charts.month_label(row["code"], short=True), row["cells"]) for row in monthly.rows()]
+    language = translation.get_language() or "en"
+    solar_hijri = board.calendar == SOLAR_HIJRI
     expl = figs["by-exploitation"]
     expl_items = [
         (expl.labels["exploitation_type"][c.keys["exploitation_type"]], c, c.link)
@@ -48,6 +54,13 @@ def dashboard_view(request):
     context = {
         "board": board,
         "filters": f,
+        "solar_hijri": solar_hijri,
+        "month_from_value": month_input_value(f.month_from, board.calendar, language),
+        "month_to_value": month_input_value(f.month_to, board.calendar, language),
+        "month_placeholder": localise_digits("1405/01", language),
+        "period_start": _month_name(f.month_from, language),
+        "period_end": _month_name(f.month_to, language),
+        "flows_corner": _("From \\ To"),
         "figs": {slug.replace("-", "_"): fig for slug, fig in figs.items()},
         "monthly": monthly,
         "monthly_rows": _heat_rows(monthly),
@@ -86,6 +99,12 @@ def dashboard_view(request):
         "rollup_state": board.rollup_state,
     }
     return render(request, "stats/dashboard.html", context)
+
+
+def _month_name(month, language) -> str:
+    """A Gregorian month for the page's heading ("April 2026"), in the language and its digits. The
+    figures count Gregorian months, so the heading names them also for a Solar Hijri reader."""
+    return localise_digits(f"{MONTHS[month.month]} {month.year}", language)
 
 
 def _pairs(fig, row_dim, col_dim):

@@ -10,7 +10,7 @@ OVERSIGHT_ROLES = ["pm_ir", "auditor_ir", "pm_region"]
 
 
 def device_of(user, *, confirmed=True):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from accounts.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=user, confirmed=confirmed).first()
     if device is None and confirmed:

@@ -38,6 +38,9 @@ def make_user(username, agency=None, role="caseworker", scope="agency", **kw):
     from partners.models import User
     from partners.services import membership_create
 
+    # Tests read English unless they ask otherwise: left on "automatic", a user of an Iranian agency
+    # would read Persian (partners.selectors.user_language). Tests of the automatic choice pass language="".
+    kw.setdefault("language", "en")
     user = User.objects.create_user(username=username, password=PASSWORD, first_name=username.title(), **kw)
     if agency is not None:
         membership_create(user=user, agency=agency, role=role, scope=scope)
@@ -163,7 +166,8 @@ def mfa_verify_session(client, user):
     """Mark the client's session as having passed the second factor with the user's TOTP device
     (made if the user has none), as accounts.views.mfa_verify does after a right code."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client, override_settings
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import TOTPDevice
 from accounts.services import DEMO_TOTP_SECRET, demo_totp_devices_ensure
 from tests.conftest import make_user
 

@@ -6,9 +6,8 @@ factor for the other tests) so that they see what a real browser sees.
 
 import pytest
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import RecoveryCode, secret_hash
+from accounts.models import RecoveryCode, TOTPDevice, secret_hash
 from tests.accounts_support import (
     IDENTITY_ROLES,
     OVERSIGHT_ROLES,
@@ -251,3 +250,25 @@ def test_second_factor_and_token_events_reach_the_audit_trail(world):
         assert kind in kinds, (kind, kinds)
     stored = " ".join(str(d) for d in SecurityEvent.objects.values_list("detail", flat=True))
     assert key not in stored and codes[0] not in stored and device.key not in stored
+
+
+def test_authenticator_secrets_are_sealed_at_rest_and_still_verify(world):
+    from django.db import connection
+    from django_otp.oath import totp
+
+    device = TOTPDevice.objects.create(user=world.cw, name="Authenticator app", confirmed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM accounts_totpdevice WHERE id = %s", [device.pk])
+        stored = cursor.fetchone()[0]
+    assert stored.startswith("e1.") and device.key not in stored and device.key.upper() not in stored
+    fresh = TOTPDevice.objects.get(pk=device.pk)
+    assert fresh.key == device.key and len(fresh.bin_key) == 20
+    assert fresh.verify_token(totp(fresh.bin_key))
+    assert not fresh.verify_token(totp(fresh.bin_key))  # a code is accepted once
+    assert fresh.config_url.startswith("otpauth://totp/glo_act%3A")
+
+
+def test_django_otps_plain_table_is_gone(db):
+    from django.db import connection
+
+    assert "otp_totp_totpdevice" not in connection.introspection.table_names()

@@ -13,7 +13,7 @@ from tests.conftest import PASSWORD, make_user
 
 
 def current_code(user) -> str:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from accounts.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
         user=user, name="Test authenticator", confirmed=True

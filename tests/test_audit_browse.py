@@ -164,6 +164,37 @@ def test_the_pages_filter_and_paginate(client, trail, settings):
     assert "2 events match" in html
 
 
+def _count(html: str) -> int:
+    import re
+
+    from glo_act.calendars import normalise_digits
+
+    text = re.search(r'id="audit-count">([^<]*)<', html).group(1)
+    return int(re.search(r"\d+", normalise_digits(text)).group(0))
+
+
+def test_the_date_filters_read_the_users_calendar_and_any_digits(client, trail):
+    """A Persian-reading auditor types Solar Hijri days in Persian digits; rows show in that calendar."""
+    from glo_act.calendars import SOLAR_HIJRI, format_date
+
+    auditor = trail.auditor_region
+    auditor.language, auditor.calendar = "fa", SOLAR_HIJRI
+    auditor.save(update_fields=["language", "calendar"])
+    client.force_login(auditor)
+    today = format_date(TODAY, calendar=SOLAR_HIJRI, language="fa", style="numeric")  # "۱۴۰۵/۰۹/۰۶"
+    tomorrow = format_date(TODAY + datetime.timedelta(days=1), calendar=SOLAR_HIJRI, language="fa", style="numeric")
+    assert today[0] == "۱"
+    everything = client.get("/audit/changes/").content.decode()
+    html = client.get("/audit/changes/", {"date_from": today, "date_to": today}).content.decode()
+    assert _count(html) == _count(everything) > 0
+    assert _count(client.get("/audit/changes/", {"date_from": tomorrow}).content.decode()) == 0
+    html = client.get("/audit/security/", {"date_from": "1300/01/01", "action": "login_failed"}).content.decode()
+    assert _count(html) == 2 and "۲" in html  # counts in Persian digits
+    assert format_date(TODAY, calendar=SOLAR_HIJRI, language="fa", style="long") in html  # "۶ آذر ۱۴۰۵"
+    html = client.get("/audit/changes/", {"date_from": "not a day"}).content.decode()
+    assert "has-error" in html
+
+
 def test_the_pages_hold_no_inline_script_or_style(client, trail):
     for url in TABS:
         html = page(client, trail.auditor_region, url).content.decode()

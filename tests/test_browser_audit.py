@@ -27,7 +27,7 @@ def test_an_auditor_finds_who_changed_a_case(live_server, transactional_db, brow
     totp_now(sara)  # an enrolled authenticator: the sign-in goes through the code step
     browser_login(page, live_server, sara)
     page.goto(f"{live_server.url}/cases/{case.reference}/")
-    page.get_by_text("Change status, stage").click()
+    page.locator("summary", has_text="Change status").click()
     page.locator("#update-status").select_option("FollowUp")
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(f"**/cases/{case.reference}/**")

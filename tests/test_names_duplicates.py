@@ -82,3 +82,19 @@ def test_compounds_and_articles_do_not_hide_a_duplicate(zahra):
     assert found(zahra.cw, given_latin="Abdul Rahman", family_latin="Al-Hashimi", **kw) == [person]
     assert found(zahra.cw, given_latin="Abdurrahman", family_latin="Hashemi", **kw) == [person]
     assert found(zahra.cw, given_latin="Abdul Rahim", family_latin="Hashemi", **kw) == []
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ({"given_name_latin": "Abdul Karim", "family_name_latin": "Ahmadzai"}, {"given": "عبد الکریم", "family": "احمدزی"}),
+        ({"given_name_latin": "Abd al-Karim", "family_name_latin": "Ahmadzai"}, {"given": "عبدالکریم", "family": "احمدزی"}),
+        ({"given_name": "عبدالکریم", "family_name": "احمدزی"}, {"given_latin": "Abd al-Karim", "family_latin": "Ahmadzai"}),
+        ({"given_name_latin": "Yousef", "family_name_latin": "Hashemi"}, {"given": "یوسف", "family": "الهاشمی"}),
+    ],
+)  # fmt: skip
+def test_a_compound_or_article_written_another_way_does_not_hide_a_duplicate(world, stored, typed):
+    names = {"given_name": "", "family_name": "", "given_name_latin": "", "family_name_latin": "", **stored}
+    case = log_case(world.cw, world.ir_ngo, person=names)
+    found = likely_duplicates(user=world.cw, gender="Masculine", age=14, citizenships=["AF"], **typed)
+    assert [d.person.id for d in found] == [case.person_id]

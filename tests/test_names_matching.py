@@ -9,10 +9,17 @@ import pytest
 from victims.names import name_key, name_keys, name_similarity, names_match, normalise_name
 
 PAIRS = Path(__file__).parent / "data" / "name_pairs.csv"
-# Measured when the set was written (714 pairs: 520 same, 194 different): precision 0.954,
-# recall 0.988. The thresholds sit just below, so a change that loses either fails here.
-MIN_PRECISION = 0.95
+# Measured on the set (1063 pairs: 631 same, 432 different, 40.6% negatives): precision 0.975
+# (623 / 639), recall 0.987 (623 / 631). The thresholds sit just below, so a change that loses
+# either fails here. The misses are listed when the test runs with -s.
+MIN_PRECISION = 0.97
 MIN_RECALL = 0.98
+
+
+def labelled_pairs() -> list[dict]:
+    """The rows of tests/data/name_pairs.csv (columns a, b, same, note), "#" comment lines skipped."""
+    with PAIRS.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
 
 
 @pytest.mark.parametrize(
@@ -79,19 +86,65 @@ def test_nothing_to_match_gives_no_key_and_no_match():
 
 
 def test_precision_and_recall_on_the_labelled_pairs_hold():
-    with PAIRS.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    assert len(rows) >= 200
+    rows = labelled_pairs()
+    assert len(rows) >= 240
     assert {r["same"] for r in rows} == {"0", "1"}
+    assert sum(r["same"] == "0" for r in rows) >= 0.4 * len(rows)  # hard negatives, not only spellings
     tp = fp = fn = 0
+    misses = []
     for row in rows:
-        match, same = names_match(row["name_a"], row["name_b"]), row["same"] == "1"
+        match, same = names_match(row["a"], row["b"]), row["same"] == "1"
         tp += match and same
         fp += match and not same
         fn += same and not match
+        if match != same:
+            misses.append(("false match" if match else "missed", row["a"], row["b"], row["note"]))
     precision, recall = tp / (tp + fp), tp / (tp + fn)
+    print(f"\nname matching on {len(rows)} pairs: precision {precision:.4f} ({tp}/{tp + fp}), "
+          f"recall {recall:.4f} ({tp}/{tp + fn})")  # fmt: skip
+    for miss in misses:
+        print("  ", *miss)
     assert precision >= MIN_PRECISION, f"precision {precision:.3f}"
     assert recall >= MIN_RECALL, f"recall {recall:.3f}"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Rezaei", "Razavi"),  # the vowels before a final vowel: two family names
+        ("رضایی", "Razavi"),
+        ("Reza", "Razieh"),  # masculine / feminine
+        ("رضا", "Razia"),
+        ("Omar", "Ammar"),  # the first vowel
+        ("Hamed", "حمید"),  # فاعل / فعیل
+        ("Naser", "Naseer"),
+        ("Zohreh", "زهرا"),  # -eh is ه, never ا
+        ("کمال", "کامل"),  # an alef moved
+        ("Jawad", "Javid"),
+        ("Maryam", "Maram"),
+        ("Jamaal", "Jameel"),
+    ],
+)
+def test_vowels_tell_apart_names_that_share_a_key(a, b):
+    assert name_key(a) == name_key(b) or name_keys(a) & name_keys(b)
+    assert not names_match(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Rezai", "Rezayi"),
+        ("Fowziyeh", "Fawzia"),  # Persian "ow", Arabic "aw"
+        ("Rabia", "رابعه"),  # an ayn read as i
+        ("عبد الکریم", "Abdul Karim"),  # a compound written apart in both scripts
+        ("Zakaria", "زکریا"),
+        ("Mousavi", "موسوی"),
+        ("Kawa", "کاوه"),
+        ("Husayn", "Hussain"),
+    ],
+)
+def test_the_vowel_checks_keep_spellings_of_one_name_together(a, b):
+    assert names_match(a, b)
 
 
 def test_the_bulk_loaders_cache_indexes_exactly_like_a_save():

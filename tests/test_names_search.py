@@ -12,6 +12,7 @@ from tests.api_support import API, client_for
 from tests.conftest import log_case
 from victims.models import Person
 from victims.names import name_search_q
+from victims.selectors import likely_duplicates
 
 
 @pytest.fixture
@@ -107,3 +108,69 @@ def test_compounds_are_found_written_in_one_word_or_two(named):
     assert abdul.reference in refs(cw, "Abdurrahman")
     assert habib.reference in refs(cw, "حبیب الله صافی")
     assert habib.reference in refs(cw, "حبیب‌الله")
+
+
+# Ten pairs of the labelled set (tests/data/name_pairs.csv), end to end: a person registered under
+# one name, found on the case list page (cases.selectors.case_list + CaseFilterSet's name search) by
+# the other, whichever script is typed.
+SET_PAIRS = [
+    ("گل محمد خان", "Gol Muhammad Khan"),
+    ("عبد الکریم احمدزۍ", "Abdulkarim Ahmadzay"),
+    ("فاطِمة حيدري", "Fatemeh Heydari"),
+    ("رحمت‌الله یوسفی", "Rahmatullah Yousefi"),
+    ("حبیب‌الله ستانکزی", "Habibollah Stanekzai"),
+    ("زينب كريمي", "Zeynab Kareemi"),
+    ("محمد حسین‌زاده", "Mohammad Hosseinzadeh"),
+    ("عمران خان", "Imran Khan"),
+    ("یوسف هاشمی", "Yusef Al-Hashimi"),
+    ("مریم رسولی", "Maryum Rasooli"),
+]
+
+
+def test_the_pairs_come_from_the_labelled_set():
+    from tests.test_names_matching import labelled_pairs
+
+    same = {(r["a"], r["b"]) for r in labelled_pairs() if r["same"] == "1"}
+    assert set(SET_PAIRS) <= same
+
+
+@pytest.mark.parametrize("stored_in", ["arabic_script", "latin"])
+def test_the_case_list_finds_a_person_of_the_labelled_set_whichever_script_is_typed(client, world, stored_in):
+    cases = []
+    for script_name, latin_name in SET_PAIRS:
+        stored = script_name if stored_in == "arabic_script" else latin_name
+        *given, family = stored.split()
+        names = {"given_name": "", "family_name": "", "given_name_latin": "", "family_name_latin": ""}
+        suffix = "" if stored_in == "arabic_script" else "_latin"
+        names |= {f"given_name{suffix}": " ".join(given), f"family_name{suffix}": family}
+        cases.append(log_case(world.cw, world.ir_ngo, person=names))
+    client.force_login(world.cw)
+    for case, (script_name, latin_name) in zip(cases, SET_PAIRS, strict=True):
+        typed = latin_name if stored_in == "arabic_script" else script_name
+        html = client.get(reverse("case_list"), {"q": typed}).content.decode()
+        assert case.reference in html, (typed, script_name if stored_in == "arabic_script" else latin_name)
+        # and the duplicate warning of a new identification typed in the other script offers the person
+        *given, family = typed.split()
+        kw = {"given": " ".join(given), "family": family} if stored_in == "latin" else {}
+        kw = kw or {"given_latin": " ".join(given), "family_latin": family}
+        found = likely_duplicates(user=world.cw, gender="Masculine", age=14, citizenships=["AF"], **kw)
+        assert case.person_id in [d.person.id for d in found], typed
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        (("Abd al-Karim", "Ahmadzai"), "عبدالکریم احمدزی"),  # a compound stored in three words, typed in one
+        (("Abd al-Karim", "Ahmadzai"), "عبد الکریم"),
+        (("Abdulkarim", "Ahmadzai"), "عبد الکریم احمدزۍ"),  # stored in one, typed in two
+        (("Yousef", "Hashemi"), "یوسف الهاشمی"),  # the Arabic article typed, not stored
+        (("Yousef", "Hashemi"), "Yusef Al-Hashimi"),  # the Latin article typed
+    ],
+)
+def test_compounds_and_articles_typed_another_way_than_stored(client, world, stored, typed):
+    given, family = stored
+    case = log_case(
+        world.cw, world.ir_ngo,
+        person={"given_name": "", "family_name": "", "given_name_latin": given, "family_name_latin": family},
+    )  # fmt: skip
+    assert case.reference in refs(client_for(world.cw), typed)

@@ -469,7 +469,9 @@ def test_the_erased_case_page_says_so_and_shows_no_identity(world, client):
     case = rich_case(world)
     client.force_login(world.cw)
     page = client.get(f"/cases/{case.reference}/").content.decode()
-    assert f"will be erased on or after <strong>{TODAY.day} {TODAY:%b %Y}</strong>" in page  # due today
+    from glo_act.templatetags.calendars import user_date  # the reader's calendar (issue 6)
+
+    assert f"will be erased on or after <strong>{user_date(TODAY, world.cw)}</strong>" in page  # due today
     assert "Identifying data erased" not in page
     privacy.anonymise_due_cases()
     page = client.get(f"/cases/{case.reference}/").content.decode()
@@ -483,7 +485,9 @@ def test_a_closed_case_page_says_when_it_will_be_erased(world, client):
     client.force_login(world.cw)
     page = client.get(f"/cases/{case.reference}/").content.decode()
     due = case.closed_on + datetime.timedelta(days=DAYS)
-    assert "will be erased on or after" in page and f"{due.day} {due:%b %Y}" in page
+    from glo_act.templatetags.calendars import user_date  # the reader's calendar (issue 6)
+
+    assert "will be erased on or after" in page and user_date(due, world.cw) in page
 
 
 def test_attachments_leave_the_disk_with_the_case(world, settings, tmp_path):

@@ -600,3 +600,10 @@ def test_record_level_xlsx_above_the_limit_is_refused_in_favour_of_csv(stats_wor
     export, _content = run(w.pm_ir, "ctdc", "csv")
     assert export.record.row_count > 5  # the same rows as CSV
     _export, _content = run(w.pm_ir, "glotip", "xlsx")  # aggregated: never many rows
+
+
+@pytest.mark.parametrize(("who", "linked"), [("cw", True), ("sup", True), ("pm_ir", False), ("auditor_ir", False)])
+def test_the_navigation_leads_case_staff_to_identifying_exports(client, world, who, linked):
+    client.force_login(getattr(world, who))
+    page = client.get("/").content.decode()
+    assert ('href="/stats/exports/requests/"' in page) is linked

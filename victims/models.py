@@ -67,45 +67,87 @@ def age_band(age: int | None) -> str:
 
 
 class Person(models.Model):
-    reference = models.CharField(max_length=12, unique=True, default=new_person_reference, editable=False)
+    reference = models.CharField(
+        max_length=12, unique=True, default=new_person_reference, editable=False, verbose_name=_("person reference")
+    )
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="persons", help_text=_("Agency that registered the person.")
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="persons",
+        help_text=_("Agency that registered the person."),
+        verbose_name=_("agency"),
     )
 
     given_name = EncryptedCharField(_("given name (original script)"), max_length=100, blank=True)
     family_name = EncryptedCharField(_("family name (original script)"), max_length=100, blank=True)
     given_name_latin = EncryptedCharField(_("given name (Latin letters)"), max_length=100, blank=True)
     family_name_latin = EncryptedCharField(_("family name (Latin letters)"), max_length=100, blank=True)
-    aliases = ArrayField(EncryptedCharField(max_length=100), default=list, blank=True)
+    aliases = ArrayField(
+        EncryptedCharField(max_length=100), default=list, blank=True, verbose_name=_("other names or aliases")
+    )
     father_name = EncryptedCharField(_("father's name"), max_length=100, blank=True)
 
-    gender = models.CharField(max_length=30, choices=Gender.choices, default=Gender.NONSPECIFIEDUNKNOWN)
-    date_of_birth = EncryptedDateField(null=True, blank=True)
-    estimated_age = models.PositiveSmallIntegerField(null=True, blank=True)
-    age_estimated_on = models.DateField(null=True, blank=True)
+    gender = models.CharField(
+        max_length=30, choices=Gender.choices, default=Gender.NONSPECIFIEDUNKNOWN, verbose_name=_("gender")
+    )
+    date_of_birth = EncryptedDateField(null=True, blank=True, verbose_name=_("date of birth"))
+    estimated_age = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("estimated age (years)"))
+    age_estimated_on = models.DateField(null=True, blank=True, verbose_name=_("age estimated on"))
 
-    citizenships = ArrayField(models.CharField(max_length=2), default=list, blank=True, help_text="ISO 3166 alpha-2")
-    languages = ArrayField(models.CharField(max_length=10, choices=Language.choices), default=list, blank=True)
+    citizenships = ArrayField(
+        models.CharField(max_length=2),
+        default=list,
+        blank=True,
+        help_text="ISO 3166 alpha-2",
+        verbose_name=_("citizenship"),
+    )
+    languages = ArrayField(
+        models.CharField(max_length=10, choices=Language.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("languages spoken"),
+    )
 
-    document_type = models.CharField(max_length=30, choices=DocumentType.choices, blank=True)
-    document_number = EncryptedCharField(max_length=60, blank=True)
-    document_country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    document_type = models.CharField(
+        max_length=30, choices=DocumentType.choices, blank=True, verbose_name=_("identity document")
+    )
+    document_number = EncryptedCharField(max_length=60, blank=True, verbose_name=_("document number"))
+    document_country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("document issued by")
+    )
 
-    phone = EncryptedCharField(max_length=30, blank=True)
-    email = EncryptedEmailField(blank=True)
-    current_country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    current_province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    phone = EncryptedCharField(max_length=30, blank=True, verbose_name=_("phone"))
+    email = EncryptedEmailField(blank=True, verbose_name=_("email"))
+    current_country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("currently in (country)"),
+    )
+    current_province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("currently in (province)"),
+    )
     current_address = EncryptedCharField(_("current address or exact location"), max_length=255, blank=True)
 
     vulnerabilities = ArrayField(
-        models.CharField(max_length=40, choices=Vulnerability.choices), default=list, blank=True
+        models.CharField(max_length=40, choices=Vulnerability.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("vulnerabilities"),
     )
 
     # Blind index of the names (HMAC values of their terms, victims/names.py), for search;
     # recomputed from the names on every save.
     name_index = BlindIndexField(terms="name_index_terms")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-created_at"]

@@ -316,7 +316,29 @@ def _key_alternative(word: str) -> list[str] | None:
     return ["k:" + key] if key and len(key.strip("_")) >= 2 else None
 
 
-QUERY_ALTERNATIVES: list[Callable[[str], list[str] | None]] = [_substring_alternative, _key_alternative]
+def _article_alternative(word: str) -> list[str] | None:
+    """الهاشمی typed finds "Hashemi" stored: the key without the Arabic article (the index holds both
+    for a name stored with it, name_keys)."""
+    if is_arabic_script(word) and word.startswith("ال") and len(word) > 4:
+        return _key_alternative(word[2:])
+    return None
+
+
+def _compound_alternative(word: str) -> list[str] | None:
+    """عبدالکریم typed finds "Abd al-Karim" stored (three words, no key of the whole): the keys of
+    the compound's parts, both required."""
+    keys = [name_key(part) for part in compound_parts(word)]
+    if keys and all(k and len(k.strip("_")) >= 2 for k in keys):
+        return ["k:" + k for k in keys]
+    return None
+
+
+QUERY_ALTERNATIVES: list[Callable[[str], list[str] | None]] = [
+    _substring_alternative,
+    _key_alternative,
+    _article_alternative,
+    _compound_alternative,
+]
 
 
 def index_terms(*, names: Iterable[str], full_names: Iterable[str] = ()) -> set[str]:
@@ -345,15 +367,22 @@ class NameQuery:
 
     @classmethod
     def parse(cls, text: str) -> "NameQuery | None":
-        qwords = words(text)[:MAX_QUERY_WORDS]
-        groups = []
-        for word in qwords:
-            alternatives = [alt for make in QUERY_ALTERNATIVES if (alt := make(word))]
-            if alternatives:
-                groups.append(alternatives)
+        typed = words(text)[:MAX_QUERY_WORDS]
+        # A Latin article alone says nothing ("Al-Hashimi" finds هاشمی), unless it is all that was typed.
+        qwords = without_articles(typed) or typed
+        word_alternatives = [[alt for make in QUERY_ALTERNATIVES if (alt := make(w))] for w in qwords]
+        # "Abd" and what follows are one name written apart (عبد الکریم, Abd al-Karim): each of its
+        # words is also satisfied by the key of the whole compound, however the person was stored.
+        for i, word in enumerate(qwords[:-1]):
+            if word in _ABD:
+                end = i + 3 if qwords[i + 1] in _ARTICLES and i + 2 < len(qwords) else i + 2
+                if key := name_key("".join(qwords[i:end])):
+                    for j in range(i, end):
+                        word_alternatives[j].append(["k:" + key])
+        groups = [alternatives for alternatives in word_alternatives if alternatives]
         if not groups:
             return None
-        rank = [("w:" + w, 1) for w in qwords] + [("f:" + " ".join(qwords), 2)]
+        rank = [("w:" + w, 1) for w in qwords] + [("f:" + " ".join(typed), 2)]
         rank += [("k:" + k, 1) for w in qwords if (k := name_key(w))]
         return cls(groups, rank)
 
@@ -430,8 +459,10 @@ class IndexCache:
 
 _STRONG_I = {"ai", "ay", "ei", "ey", "ee", "ie", "iy", "y"}
 _STRONG_U = {"ou", "oo", "uu", "ov", "oov", "ouv"}
-_LATIN_CONFLICTS = {("I", "a"), ("U", "a"), ("I", "U"), ("i", "a")}
+_STRONG_A = {"aa"}
+_LATIN_CONFLICTS = {("I", "a"), ("U", "a"), ("I", "U"), ("i", "a"), ("A", "I"), ("A", "U"), ("A", "i"), ("a", "o")}
 _ARTICLES = {"al", "el"}
+_ABD = {"عبد", "abd", "abdul", "abdol", "abdel", "abdal"}  # Abdul Karim, عبد الکریم: a compound written apart
 
 
 def _latin_type(group: str) -> str:
@@ -439,13 +470,23 @@ def _latin_type(group: str) -> str:
         return "I"
     if group in _STRONG_U:
         return "U"
-    return group if group in ("a", "i") else "?"
+    if group in _STRONG_A:
+        return "A"
+    return group if group in ("a", "i", "o") else "?"
 
 
 def _slots_conflict(sa: str, ga: str, sb: str, gb: str) -> bool:
     """Whether two vowel groups between the same consonants cannot be the same sounds."""
     if sa == sb == "latin":
+        if "v" in ga and "v" in gb:  # a w or v between vowels: the sounds on each side (Jawad / Javid)
+            (xa, ya), (xb, yb) = ga.split("v", 1), gb.split("v", 1)
+            diphthong = {xa, xb} == {"a", "o"}  # Persian "ow" is Arabic "aw" (Fowzieh / Fawzia)
+            return (not diphthong and _slots_conflict(sa, xa, sb, xb)) or _slots_conflict(sa, ya, sb, yb)
         x, y = _latin_type(ga), _latin_type(gb)
+        if {ga, gb} == {"e", "ee"}:
+            return True  # Hamed / Hameed, Naser / Naseer: a short vowel against a long one
+        if ("y" in ga and not set(gb) & set("iey")) or ("y" in gb and not set(ga) & set("iey")):
+            return True  # Maryam / Maram
         return (x, y) in _LATIN_CONFLICTS or (y, x) in _LATIN_CONFLICTS
     if sa == sb == "arabic":  # the letters ی, و, ع are stable in spelling; ا comes and goes
         return bool((set(ga) ^ set(gb)) & {"ی", "و", "ع"})
@@ -454,6 +495,8 @@ def _slots_conflict(sa: str, ga: str, sb: str, gb: str) -> bool:
         return True  # Hassan / حسین
     if "و" in arabic and not set(latin) & set("ouv"):
         return True  # Mohammad / محمود
+    if "y" in latin and "ی" not in arabic:
+        return True  # Maryam / مرام
     kind = _latin_type(latin)
     if kind == "I" and "ی" not in arabic:
         return True  # Hossein / حسن
@@ -462,12 +505,98 @@ def _slots_conflict(sa: str, ga: str, sb: str, gb: str) -> bool:
     return kind == "i" and "ا" in arabic  # Siddiq / صادق
 
 
+def _pattern_conflict(sa: str, slots_a: tuple, sb: str, slots_b: tuple) -> bool:
+    """Arabic script: an alef moved to another vowel place is another pattern (کمال / کامل).
+
+    Persian romanisation of the two patterns فاعل / فعیل: "Hamed" (a, e) is حامد, never حمید,
+    whose first vowel is short (no alef) and second long (ی). A Latin "e" against a ی, right after a
+    Latin "a" against no alef, cannot be the same name (Hamed / حمید, Salem / سلیم, Naser / نصیر)."""
+    if sa == sb == "arabic":  # an alef in another place: کمال / کامل (فعال / فاعل)
+        moved_from = [i for i, (x, y) in enumerate(zip(slots_a, slots_b, strict=True)) if "ا" in x and "ا" not in y]
+        moved_to = [i for i, (x, y) in enumerate(zip(slots_a, slots_b, strict=True)) if "ا" in y and "ا" not in x]
+        return bool(moved_from and moved_to)
+    if {sa, sb} != {"latin", "arabic"}:
+        return False
+    latin, arabic = (slots_a, slots_b) if sa == "latin" else (slots_b, slots_a)
+    return any(
+        latin[i] == "e" and "ی" in arabic[i] and "a" in latin[i - 1] and "ا" not in arabic[i - 1]
+        for i in range(1, len(latin))
+    )
+
+
+def _tails_conflict(sa: str, ta: str, sb: str, tb: str) -> bool:
+    """The vowels between the last consonant and a final vowel (رضایی / رضوی, Reza / Razieh)."""
+    if sa == sb == "arabic":
+        return bool((set(ta) ^ set(tb)) & {"ی", "و"})
+    if sa == sb == "latin":
+        for x, y in ((ta, tb), (tb, ta)):
+            if "v" in x and not set(y) & set("ouv"):
+                return True  # Rezaei / Razavi
+            if "i" in x and not set(y) & set("iey"):
+                return True  # Reza / Razia
+        return False
+    latin, arabic = (ta, tb) if sa == "latin" else (tb, ta)
+    if "و" in arabic and not set(latin) & set("ouv"):
+        return True  # Rezaei / رضوی
+    if "v" in latin and "و" not in arabic:
+        return True  # Razavi / رضایی
+    if "ی" in arabic and not set(latin) & set("iey"):
+        return True  # Reza / رضیه
+    return "i" in latin and not set(arabic) & {"ی", "ع"}  # Razia / رضا (but Rabia / رابعه: an ayn)
+
+
+def _latin_ending(word: str) -> str:
+    """How a Latin word ends, as far as Persian spelling tells: "eh" (-e, -eh: final ه), "aa" (ا, ء)."""
+    if word.endswith(("eh", "e")) and not word.endswith(("ee", "ie", "ue", "oe")):
+        return "eh"
+    return "aa" if word.endswith("aa") else ""
+
+
+def _endings_conflict(a: "_Word", b: "_Word") -> bool:
+    if a.script == b.script == "arabic":
+        return {a.last, b.last} == {"ا", "ه"}  # زهرا / زهره: both "a" in Latin letters, two names in their own script
+    if {a.script, b.script} != {"latin", "arabic"}:
+        return False
+    latin, arabic = (a, b) if a.script == "latin" else (b, a)
+    return (latin.last == "eh" and arabic.last == "ا") or (latin.last == "aa" and arabic.last == "ه")  # Zohreh / زهرا
+
+
+def _latin_inner_tail(group: str, final: str) -> str:
+    """The vowel group after a Latin word's last consonant without the letters of its final vowel."""
+    endings = {"i": ("ee", "ey", "ie", "i", "y"), "a": ("aa", "a", "e"), "u": ("oo", "ou", "o", "u", "v")}
+    for ending in endings.get(final, ()):
+        if group.endswith(ending):
+            return group[: -len(ending)]
+    return group
+
+
+def _latin_shape(word: str) -> tuple[str, str]:
+    """(initial vowel group, inner tail) of a Latin word, as _latin_key splits it."""
+    head, pairs = _split(_latin_units(word), _latin_vowel)
+    final = _final_latin(pairs)
+    if final and pairs and pairs[-1][0] == "h" and not pairs[-1][1] and len(pairs) > 1:
+        pairs = pairs[:-1]
+    return head, _latin_inner_tail(pairs[-1][1], final) if pairs else ""
+
+
+def _arabic_shape(word: str) -> tuple[str, str]:
+    units = _arabic_units(word)
+    while len(units) > 1 and units[-1] == "ع":
+        units = units[:-1]
+    if len(units) > 1 and (units[-1] in ("ی", "ا", "ه", "و") or (units[-1] == "ح" and units[-2] == "ا")):
+        units = units[:-1]
+    head, pairs = _split(units, _arabic_vowel)
+    return head, pairs[-1][1] if pairs else ""
+
+
 @dataclass(frozen=True)
 class _Word:
     keys: frozenset
     script: str
     slots: tuple
     last: str = ""
+    head: str = ""
+    tail: str = ""
 
 
 def _analyse(word: str) -> _Word | None:
@@ -475,23 +604,47 @@ def _analyse(word: str) -> _Word | None:
     if not word:
         return None
     if is_arabic_script(word):
-        return _Word(frozenset(name_keys(word)), "arabic", tuple(_arabic_key(word)[1]), word[-1])
-    return _Word(frozenset(name_keys(word)), "latin", tuple(_latin_key(word)[1]))
+        head, tail = _arabic_shape(word)
+        return _Word(frozenset(name_keys(word)), "arabic", tuple(_arabic_key(word)[1]), word[-1], head, tail)
+    head, tail = _latin_shape(word)
+    return _Word(frozenset(name_keys(word)), "latin", tuple(_latin_key(word)[1]), _latin_ending(word), head, tail)
 
 
 def _words_match(a: _Word, b: _Word) -> bool:
     if not a.keys & b.keys:
         return False
-    if {a.last, b.last} == {"ا", "ه"}:
-        return False  # زهرا / زهره: both "a" in Latin letters, two names in their own script
+    if _endings_conflict(a, b):
+        return False
+    if a.script == b.script == "latin" and {a.head, b.head} in ({"a", "o"}, {"a", "u"}):
+        return False  # Omar / Ammar
     if len(a.slots) != len(b.slots):
         return True  # keys agree; the vowels cannot be lined up (an article, a compound): no veto
+    if _tails_conflict(a.script, a.tail, b.script, b.tail):
+        return False
+    if _pattern_conflict(a.script, a.slots, b.script, b.slots):
+        return False
     return not any(_slots_conflict(a.script, ga, b.script, gb) for ga, gb in zip(a.slots, b.slots, strict=True))
 
 
 def without_articles(name_words: list[str]) -> list[str]:
     """Latin "al-", "el-" go (Al-Hashimi, هاشمی), except after "abd" (Abd al-Rahman)."""
     return [w for i, w in enumerate(name_words) if w not in _ARTICLES or (i and name_words[i - 1] == "abd")]
+
+
+def abd_joined(name_words: list[str]) -> list[str]:
+    """ "Abd" and the word after it (and an article between) written as one word: عبد الکریم ->
+    عبدالکریم, Abd al-Karim -> abdalkarim, the way the compound is indexed whichever way it was stored."""
+    out, i = [], 0
+    while i < len(name_words):
+        word = name_words[i]
+        if word in _ABD and i + 1 < len(name_words):
+            end = i + 3 if name_words[i + 1] in _ARTICLES and i + 2 < len(name_words) else i + 2
+            out.append("".join(name_words[i:end]))
+            i = end
+        else:
+            out.append(word)
+            i += 1
+    return out
 
 
 def name_similarity(a: str, b: str) -> float:
@@ -506,7 +659,8 @@ def name_similarity(a: str, b: str) -> float:
     if not wa or not wb:
         return 0.0
     split = len(a_parts) != len(a_words) or len(b_parts) != len(b_words)
-    if len(wa) != len(wb) or split:  # a compound in one word or two: Abdul Rahman, عبدالرحمن
+    apart = any(w in _ABD or (w.startswith("ال") and i) for i, w in enumerate(a_words + b_words))
+    if len(wa) != len(wb) or split or apart:  # a compound in one word or two: Abdul Rahman, عبدالرحمن
         ja, jb = _analyse("".join(a_words)), _analyse("".join(b_words))
         if ja and jb and ja.keys and jb.keys and _words_match(ja, jb):
             return 1.0

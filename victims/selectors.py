@@ -9,7 +9,7 @@ from django.utils import timezone
 from glo_act.crypto import keyring
 
 from .models import Person
-from .names import name_key, name_similarity, without_articles, words
+from .names import abd_joined, compound_parts, is_arabic_script, name_key, name_similarity, without_articles, words
 
 AGE_TOLERANCE = 2  # years either way: ages of victims are often estimated
 MAX_CANDIDATES = 500  # persons sharing a name key, read and compared in memory
@@ -62,7 +62,18 @@ def likely_duplicates(
     by_name = Q()
     for name in typed:
         name_words = without_articles(words(name))
-        for keys in ([name_key(w) for w in name_words], [name_key("".join(name_words))]):
+        # الهاشمی typed, "Hashemi" stored: the Arabic article off too (a name stored with it is indexed both ways)
+        bare = [w[2:] if w.startswith("ال") and len(w) > 4 and is_arabic_script(w) else w for w in name_words]
+        variants = [[name_key(w) for w in name_words], [name_key("".join(name_words))]]
+        if bare != name_words:
+            variants += [[name_key(w) for w in bare], [name_key("".join(bare))]]
+        joined = abd_joined(name_words)  # عبد الکریم typed, "Abdul Karim" or "Abdulkarim" stored
+        if joined != name_words:
+            variants.append([name_key(w) for w in joined])
+        parts = [p for w in name_words for p in (compound_parts(w) or [w])]  # عبدالکریم typed, "Abd al-Karim" stored
+        if parts != name_words:
+            variants.append([name_key(p) for p in parts])
+        for keys in variants:
             if keys and all(keys):
                 by_name |= Q(name_index__contains=ring.index_values("k:" + k for k in keys))
     if not by_name:

@@ -4,6 +4,7 @@ cases.services; a case out of the user's scope answers 404 here and on everythin
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -199,7 +200,7 @@ class CaseChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         """POST: check the right, validate the shape, then the service checks, validates and writes."""
         case, access = self.parent
         if not (access.edit or getattr(access, self.write_access)):
-            raise exceptions.PermissionDenied("You may not add records to this case.")
+            raise exceptions.PermissionDenied(_("You may not add records to this case."))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         obj = self.perform_service(case, dict(serializer.validated_data))
@@ -328,7 +329,7 @@ class CaseShareViewSet(viewsets.ViewSet):
     def _case(self, request):
         case, access = case_get(request.user, self.kwargs["case_reference"])
         if not access.edit:
-            raise exceptions.PermissionDenied("Only staff of the case's agency see its shares.")
+            raise exceptions.PermissionDenied(_("Only staff of the case's agency see its shares."))
         return case
 
     @extend_schema(responses=s.CaseShareSerializer(many=True))
@@ -350,7 +351,7 @@ class CaseShareViewSet(viewsets.ViewSet):
         case = self._case(request)
         agency = Agency.objects.filter(short_name=self.kwargs["agency"]).first()
         if agency is None or agency.id not in {share.agency.id for share in case_shares(case)}:
-            raise exceptions.NotFound("This case is not shared with that agency.")
+            raise exceptions.NotFound(_("This case is not shared with that agency."))
         serializer = s.CaseUnshareSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.case_unshare(user=request.user, case=case, agency=agency, **serializer.validated_data)

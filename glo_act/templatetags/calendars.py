@@ -14,7 +14,15 @@ register = template.Library()
 
 
 def _language(user):
-    return getattr(user, "language", None) or "en"
+    """The user's effective language (their choice, else their agencies' country); for a user who is
+    not signed in (or none), the language active for this request."""
+    from django.utils import translation
+
+    from partners.selectors import user_language
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return translation.get_language() or "en"
+    return user_language(user)
 
 
 def _format(value, user, style):

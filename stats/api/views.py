@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status, viewsets
@@ -66,7 +67,7 @@ class StatsFigureView(APIView):
     def get(self, request, *args, **kwargs):
         scope = dashboard_scope(request.user)
         if scope is None:
-            raise exceptions.PermissionDenied("Statistics are for programme managers, auditors and supervisors.")
+            raise exceptions.PermissionDenied(_("Statistics are for programme managers, auditors and supervisors."))
         board = Dashboard(request.user, request.query_params, scope=scope)
         if board.filters.errors:
             raise exceptions.ValidationError({"filters": list(board.filters.errors)})
@@ -136,7 +137,7 @@ class ExportRequestViewSet(viewsets.GenericViewSet):
         data = serializer.validated_data
         agency = Agency.objects.filter(id=data["agency_id"]).first()
         if agency is None:
-            raise exceptions.ValidationError({"agency": ["No such agency."]})
+            raise exceptions.ValidationError({"agency": [_("No such agency.")]})
         created = services.export_request_create(
             user=request.user, agency=agency, kind="htcds", fmt=data["format"], filters=data.get("filters", {}),
             reason=data["reason"],
