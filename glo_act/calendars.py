@@ -286,8 +286,12 @@ def format_date(value, *, calendar: str = GREGORIAN, language: str | None = "en"
     else:
         text = f"{value.day} {_gregorian_month_abbr(value.month, language)} {value.year}"
     if style == "datetime" and time_part:
-        text = f"{text}, {time_part}"
+        comma = "،" if _base_language(language).split("-")[0] in ARABIC_SCRIPT_LANGUAGES else ","
+        text = f"{text}{comma} {time_part}"
     return localise_digits(text, language)
+
+
+ARABIC_SCRIPT_LANGUAGES = {"fa", "ps", "ar", "ckb", "ur"}  # they write the Arabic comma (U+060C)
 
 
 def _gregorian_month_abbr(month: int, language: str | None) -> str:

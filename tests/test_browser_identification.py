@@ -69,7 +69,7 @@ def browser_login(page, live_server, user, password=PASSWORD):
     page.wait_for_load_state()
     if "/account/mfa/" in page.url:
         page.locator("input[name=otp]").fill(totp_now(user))
-        page.get_by_role("button", name="Verify").click()
+        page.locator("form:has(input[name=otp]) button[type=submit]").click()  # in the user's language
         page.wait_for_load_state()
     assert "/login/" not in page.url and "/account/mfa/" not in page.url, page.url
 

@@ -337,3 +337,16 @@ def test_djangos_number_fields_already_accept_persian_and_arabic_indic_digits():
     assert str(forms.DecimalField().clean("۱۲.۵")) == "12.5"
     with pytest.raises(forms.ValidationError):
         forms.DateField().clean("۲۰۲۶-۱۱-۲۷")
+
+
+def test_a_datetime_uses_the_comma_of_the_readers_script():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from glo_act.calendars import format_date
+
+    moment = timezone.make_aware(dt.datetime(2026, 11, 27, 14, 5))
+    assert format_date(moment, language="en", style="datetime").endswith(", 14:05")
+    for language in ("fa", "fa-af", "ps", "ar", "ckb", "ur"):
+        assert "، " in format_date(moment, language=language, style="datetime"), language

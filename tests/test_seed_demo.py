@@ -72,8 +72,14 @@ def test_seed_creates_agencies_and_demo_users(seeded):
         "manager": ("programme_manager", "region", "UNODC-RO"),
         "auditor": ("auditor", "region", "UNODC-RO"),
         "admin": ("administrator", "agency", "UNODC-RO"),
+        "caseworker_fa": ("caseworker", "agency", "IR-TCON"),
     }
     assert set(DEMO_USERNAMES) == set(expected)
+    from partners.selectors import user_calendar, user_language
+
+    assert user("caseworker").language == "en" and user_language(user("caseworker")) == "en"
+    persian = user("caseworker_fa")
+    assert persian.language == "" and user_language(persian) == "fa" and user_calendar(persian) == "solar_hijri"
     for username, (role, scope, agency) in expected.items():
         u = user(username)
         assert u.is_demo and u.first_name and u.last_name

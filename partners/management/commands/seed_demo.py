@@ -101,7 +101,11 @@ DEMO_USERS = [
     ("manager", "Elena", "Marchetti", Role.PROGRAMME_MANAGER, Scope.REGION, "UNODC-RO"),
     ("auditor", "Daniel", "Okafor", Role.AUDITOR, Scope.REGION, "UNODC-RO"),
     ("admin", "Aisha", "Siddiqui", Role.ADMINISTRATOR, Scope.AGENCY, "UNODC-RO"),
+    ("caseworker_fa", "Maryam", "Hosseini", Role.CASEWORKER, Scope.AGENCY, "IR-TCON"),
 ]
+# The demo logins read English, so that the README's walk-throughs match the screen, except this one,
+# left on the automatic language and calendar: a caseworker in Iran reads Persian with Solar Hijri dates.
+DEMO_AUTOMATIC_LANGUAGE = {"caseworker_fa"}
 DEMO_USERNAMES = [u[0] for u in DEMO_USERS]
 
 # Staff who log the cases of the other agencies (and the synthetic ones): demo users that cannot sign
@@ -541,6 +545,9 @@ class Command(BaseCommand):
         made = 0
         for username, first, last, role, scope, agency in DEMO_USERS:
             user, created = self._ensure_user(username, first, last, usable_password=True)
+            if created:  # a later choice on the Account page is kept when seed_demo runs again
+                user.language = "" if username in DEMO_AUTOMATIC_LANGUAGE else "en"
+                user.save(update_fields=["language"])
             made += created
             self._ensure_membership(user, agencies[agency], role, scope)
         return made
