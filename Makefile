@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DEBUG ?= 1
 
-.PHONY: run test test-security lint format worker db-stop browser clean audit-deps messages
+.PHONY: run test test-security lint format worker db-stop browser gettext clean audit-deps messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ run: $(VENV)/.installed
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed browser
+test: $(VENV)/.installed browser gettext
 	DEBUG=0 $(VENV)/bin/pytest --create-db
 
 # The slow security suites (authorization matrix, schemathesis), run by CI after `make test`.
@@ -42,6 +42,10 @@ LOCALES := fa fa_AF ps ar ckb ur
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages $(addprefix --locale ,$(LOCALES)) --no-location --ignore '.venv/*' --ignore '*/migrations/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*'
 	$(PY) manage.py compilemessages $(addprefix --locale ,$(LOCALES)) --ignore '.venv/*'
+
+# GNU gettext: tests/test_i18n.py extracts the marked strings to check the catalogues (installed once when missing).
+gettext:
+	@command -v xgettext >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null); } || echo "gettext missing: the translation completeness test will fail"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -369,3 +369,28 @@ def test_countries_are_named_in_the_readers_language():
         assert str(Country.objects.get(code="PK")) == "پاکستان"
     with translation.override("en"):
         assert str(germany) == "Germany" and country_names()["IR"] == "Iran"
+
+
+def test_a_notification_email_reaches_each_recipient_in_their_own_language(world):
+    """The real catalogues: the same referral event, one e-mail in Persian, one in English."""
+    from referrals.emails import render_notification_email
+    from referrals.models import Notification
+    from tests.test_referrals_support import national, referral_world, walk
+
+    w = referral_world(world)
+    walk(w, national(w), "sent")
+    notes = list(Notification.objects.select_related("recipient", "referral__case"))
+    assert notes
+    closing = "This message carries no personal data. Sign in to see what you are allowed to see."
+    with translation.override("fa"):
+        persian_closing = translation.gettext(closing)
+    assert persian_closing != closing
+    for note in notes:
+        User.objects.filter(pk=note.recipient_id).update(language="fa")
+        note.recipient.refresh_from_db()
+        _, body = render_notification_email(note)
+        assert persian_closing in body and closing not in body
+        User.objects.filter(pk=note.recipient_id).update(language="en")
+        note.recipient.refresh_from_db()
+        _, body = render_notification_email(note)
+        assert closing in body
