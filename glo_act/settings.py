@@ -155,8 +155,24 @@ else:
 
     DATABASES = {"default": dj_database_url.parse(embedded_database_url(BASE_DIR))}
 
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    raise ImproperlyConfigured("glo_act runs on PostgreSQL only: DATABASE_URL must be postgres://...")
+# --- read replica (issue 7): with DATABASE_REPLICA_URL (a PostgreSQL streaming replica of the
+# primary), the dashboards and the de-identified exports read it while it is at most
+# DATABASE_REPLICA_MAX_LAG_SECONDS behind, else the primary (glo_act/db_router.py). Nothing else
+# reads it: writes, case pages and permission checks stay on the primary (read-your-writes).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_MAX_LAG_SECONDS = int(os.environ.get("DATABASE_REPLICA_MAX_LAG_SECONDS", "300"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+    # libpq waits for an unreachable host as long as the OS does: a dashboard falls back after 3 s.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # test runs create no second database
+    DATABASE_ROUTERS = ["glo_act.db_router.PrimaryReplicaRouter"]
+# --- end read replica ---
+
+if any(db["ENGINE"] != "django.db.backends.postgresql" for db in DATABASES.values()):
+    raise ImproperlyConfigured(
+        "glo_act runs on PostgreSQL only: DATABASE_URL (and DATABASE_REPLICA_URL) must be postgres://..."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partners.User"
@@ -190,6 +206,9 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# The lock-out counts per client address as the audit trail sees it: behind a trusted proxy, the
+# address AUDIT_CLIENT_IP_HEADER / AUDIT_PROXY_COUNT name (below), not the proxy's own.
+AXES_CLIENT_IP_CALLABLE = "audit.request_facts.client_ip"
 # Idle and absolute session limits, enforced by accounts.middleware.SessionLimitMiddleware.
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", "1800"))
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
@@ -488,6 +507,7 @@ CELERY_BEAT_SCHEDULE = {
     # running it twice changes nothing.
     "privacy-retention": {"task": "privacy.tasks.anonymise_due_cases", "schedule": _crontab(hour=2, minute=30)},
     # --- end privacy ---
+    "expired-sessions": {"task": "accounts.tasks.clear_expired_sessions", "schedule": _crontab(hour=3, minute=15)},
 }
 # --- privacy (issue 5): retention of closed cases (privacy/services.py). Five years by default
 # (1826 days, one of them a leap day): see README, "Retention and erasure". ---

@@ -40,7 +40,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -57,6 +57,7 @@ from glo_act.calendars import (
     parse_date,
     solar_hijri_to_gregorian,
 )
+from glo_act.db_router import read_replica
 from glo_act.vocabularies import ExploitationType, IdentificationContext, Service
 from partners.countries import country_names
 from partners.models import Agency
@@ -349,6 +350,10 @@ class Dashboard:
         self.calendar = user_calendar(user)
         self.filters = parse_filters(params, today=today, calendar=self.calendar)
         self.threshold = sup_threshold()
+        # The rollups, referrals and services are read from one database for the whole page: the
+        # streaming replica when it is fresh enough, else the primary (glo_act/db_router.py). The
+        # scope and the agency names come from the primary, like every permission check.
+        self.db = read_replica()
         self._load_names()
         self.suppress = self._needs_suppression()
 
@@ -410,7 +415,7 @@ class Dashboard:
         q = Q(agency_id__in=sorted(s.agency_ids))
         if s.countries:
             q |= Q(country_id__in=sorted(s.countries))
-        qs = CaseRollup.objects.filter(q)
+        qs = CaseRollup.objects.using(self.db).filter(q)
         if self.out_of_scope:
             qs = qs.filter(agency_id=-1)  # nothing (still one query: the page's cost stays the same)
         if months:
@@ -931,7 +936,7 @@ class Dashboard:
                                        r.responded_at IS NOT NULL AND r.state <> 'declined' AS accepted) x
             WHERE r.sent_at IS NOT NULL AND {where}
         """  # noqa: S608 - only placeholders are interpolated
-        with connection.cursor() as cur:
+        with connections[self.db].cursor() as cur:
             cur.execute(sql, [start, end, *params])
             sent, accepted, declined, completed, expired, median, overdue = cur.fetchone()
         labels = {"sent": _("Sent"), "accepted": _("Accepted"), "declined": _("Declined"),
@@ -966,7 +971,7 @@ class Dashboard:
             WHERE r.is_cross_border AND r.sent_at >= %s AND r.sent_at < %s AND {where}
             GROUP BY 1, 2
         """  # noqa: S608 - only placeholders are interpolated
-        with connection.cursor() as cur:
+        with connections[self.db].cursor() as cur:
             cur.execute(sql, [start, end, *params])
             table = {(o, d): n for o, d, n in cur.fetchall()}
         codes = list(self.countries)
@@ -1009,7 +1014,7 @@ class Dashboard:
             WHERE sd.started_on >= %s AND sd.started_on <= %s AND {" AND ".join(where)}
             GROUP BY GROUPING SETS ((sd.service), ())
         """  # noqa: S608 - only placeholders are interpolated
-        with connection.cursor() as cur:
+        with connections[self.db].cursor() as cur:
             cur.execute(sql, [f.month_from, _month_end(f.month_to), *params])
             rows = cur.fetchall()
         people = children = 0
@@ -1053,7 +1058,13 @@ class Dashboard:
     @property
     def rollup_state(self):
         if not hasattr(self, "_rollup_state"):
-            self._rollup_state = RollupState.objects.filter(name="cases").first()
+            # From the same database as the figures, never from the primary: _shared() caches the
+            # figures under this rebuild time for an hour. Read on a lagging replica, the primary's
+            # newer time would file the replica's older figures under the new rebuild, where every
+            # process (on the primary too) would then serve them. Read here first, from the same
+            # replica, the time is never newer than the figures read after it (replay only moves
+            # forward), so a cached figure is never older than its key.
+            self._rollup_state = RollupState.objects.using(self.db).filter(name="cases").first()
         return self._rollup_state
 
 

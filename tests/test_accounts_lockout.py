@@ -147,3 +147,16 @@ def test_wrong_codes_on_the_token_endpoint_count(world):
     )
     assert response.status_code == 429
     assert not world.cw.api_tokens.exists()
+
+
+def test_behind_a_trusted_proxy_the_lock_counts_per_client_not_per_proxy(world, settings):
+    settings.AUDIT_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.AUDIT_PROXY_COUNT = 1
+    proxy = "10.0.0.1"
+    fail_five_times(Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.5"), "cw")
+    assert AccessAttempt.objects.get(username="cw").ip_address == "203.0.113.5"
+    # Another client through the same proxy is not locked out; a forged left-most entry changes nothing.
+    other = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert sign_in(other, "cw").status_code == 302
+    forged = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.77, 203.0.113.5")
+    assert sign_in(forged, "cw").status_code == 429
