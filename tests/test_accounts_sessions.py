@@ -80,3 +80,17 @@ def test_a_post_after_expiry_changes_nothing(world, client):
     response = client.post(f"/cases/{world.case_ir.reference}/notes/", {"text": "late note"})
     assert response.status_code == 302 and response["Location"] == "/login/"
     assert world.case_ir.notes.count() == 0
+    import datetime
+
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from accounts.tasks import clear_expired_sessions
+
+    now = timezone.now()
+    Session.objects.create(session_key="e" * 32, session_data="x", expire_date=now - datetime.timedelta(minutes=1))
+    Session.objects.create(session_key="l" * 32, session_data="x", expire_date=now + datetime.timedelta(hours=1))
+    clear_expired_sessions.delay()  # eager without a broker, as in tests
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["l" * 32]
+    assert settings.CELERY_BEAT_SCHEDULE["expired-sessions"]["task"] == "accounts.tasks.clear_expired_sessions"
